@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { RolecallError } from './core/errors.ts';
+
+/** The `rolecall` command. Each subcommand lives in src/cli/; this file only wires them. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('rolecall')
+    .description('Chat-driven role changes for Slack, enforced in code, applied through SCIM 2.0')
+    .exitOverride()
+    .showHelpAfterError();
+  let code = 0;
+  program
+    .command('start')
+    .description('start the Slack bot (playground mode when no Slack tokens are set)')
+    .action(async () => {
+      const { start } = await import('./main.ts');
+      code = await start(process.env);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof RolecallError) {
+      console.error(`rolecall: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Decision } from './decision.ts';
+import { Identity } from './identity.ts';
+import { RoleAction } from './intent.ts';
+
+/**
+ * The persisted shape of one role-change request. Its `state` only moves through
+ * `transition()` in request.ts, and every save is a compare-and-set on `version`.
+ * All instants are ISO 8601 UTC strings (`Date#toISOString`), so they sort as text in every store.
+ */
+export const RequestState = z.enum([
+  'awaiting_confirmation',
+  'denied',
+  'awaiting_approval',
+  'approved',
+  'applying',
+  'applied',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'revoking',
+  'revoked',
+  'revoke_failed',
+]);
+export type RequestState = z.infer<typeof RequestState>;
+
+export const Approval = z.object({ approver: Identity, at: z.string() });
+export type Approval = z.infer<typeof Approval>;
+
+export const ChatRef = z.object({
+  channelId: z.string(),
+  ts: z.string().optional(),
+  threadTs: z.string().optional(),
+});
+export type ChatRef = z.infer<typeof ChatRef>;
+
+export const RoleRequest = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  version: z.number().int().min(0),
+  state: RequestState,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  requester: Identity,
+  target: Identity,
+  /** Vendor support rep who relayed the request for the requester's organisation, if any. */
+  relayedBy: Identity.optional(),
+  action: RoleAction,
+  role: z.string(),
+  /** Length of a time-bound grant as decided (after any cap). */
+  durationMs: z.number().int().positive().optional(),
+  justification: z.string().optional(),
+  decision: Decision,
+  approvals: z.array(Approval).default([]),
+  rejection: z.object({ by: Identity, at: z.string(), reason: z.string().optional() }).optional(),
+  /** Where the requester asked (replies go to this thread). */
+  origin: ChatRef,
+  /** Approval messages posted to approvers (updated in place when decided). */
+  approvalMessages: z.array(ChatRef).default([]),
+  confirmationExpiresAt: z.string().optional(),
+  pendingExpiresAt: z.string().optional(),
+  reminderSentAt: z.string().optional(),
+  /** Set when applied: the instant a time-bound grant is due for revocation. */
+  grantEndsAt: z.string().optional(),
+  rolesBefore: z.array(z.string()).optional(),
+  rolesAfter: z.array(z.string()).optional(),
+  /** Set while a worker holds `applying`/`revoking`; lets recovery find abandoned work. */
+  claimedAt: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type RoleRequest = z.infer<typeof RoleRequest>;

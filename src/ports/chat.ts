@@ -1,0 +1,49 @@
+/**
+ * Chat: what use cases need from Slack, without Block Kit or SDK types. The Slack adapter renders
+ * `Card`s into blocks (respecting Block Kit limits) and maps errors to `SLACK.*` codes.
+ * Contract: posting returns the message reference for later in-place updates; `userInfo` returns
+ * undefined for unknown users rather than throwing.
+ */
+export interface ChatUser {
+  id: string;
+  teamId: string;
+  name: string;
+  realName?: string;
+  email?: string;
+  tz?: string;
+  isBot: boolean;
+  isDeleted: boolean;
+  /** Guests (single- or multi-channel). */
+  isRestricted: boolean;
+  /** Slack Connect: a user from an organisation outside this workspace. */
+  isStranger: boolean;
+}
+
+export interface CardButton {
+  actionId: string;
+  value: string;
+  text: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A renderer-neutral message: a title, sections of text (mrkdwn), optional fields and buttons. */
+export interface Card {
+  text: string;
+  sections?: string[];
+  fields?: [label: string, value: string][];
+  buttons?: CardButton[];
+  context?: string;
+}
+
+export interface MessageRef {
+  channelId: string;
+  ts: string;
+}
+
+export interface Chat {
+  post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef>;
+  postEphemeral(channelId: string, userId: string, card: Card, threadTs?: string): Promise<void>;
+  update(ref: MessageRef, card: Card): Promise<void>;
+  dm(userId: string, card: Card): Promise<MessageRef>;
+  userInfo(userId: string): Promise<ChatUser | undefined>;
+}

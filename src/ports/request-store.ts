@@ -1,0 +1,45 @@
+import type { RequestState, RoleRequest } from '../core/request-record.ts';
+
+/**
+ * RequestStore: durable role-change requests with compare-and-set saves.
+ *
+ * Contract:
+ * - `create` inserts a new request (version 0); a second create with the same id throws `STORE.DUPLICATE`.
+ * - `save(next, expectedVersion)` writes `next` (whose version must be expectedVersion + 1) only if the
+ *   stored version is still `expectedVersion`, and returns whether it won. Exactly one of many
+ *   concurrent saves from the same version wins.
+ * - Reads return deep copies validated against the schema; a corrupt row throws `STORE.CORRUPT`.
+ * - Any failure to reach or write the store throws `STORE.UNAVAILABLE` (callers fail closed).
+ */
+export interface RequestQuery {
+  tenantId?: string;
+  states?: RequestState[];
+  requesterSlackUserId?: string;
+  targetSlackUserId?: string;
+  /** Requests whose grantEndsAt <= this instant (due revocations). */
+  grantEndsBefore?: string;
+  /** Requests whose pendingExpiresAt <= this instant, or confirmationExpiresAt <= it. */
+  expiresBefore?: string;
+  /** Newest first; default 50, at most 500. */
+  limit?: number;
+}
+
+export interface RequestStore {
+  create(request: RoleRequest): Promise<void>;
+  get(id: string): Promise<RoleRequest | undefined>;
+  save(next: RoleRequest, expectedVersion: number): Promise<boolean>;
+  find(query: RequestQuery): Promise<RoleRequest[]>;
+  /** True if the store answers reads and writes (for /readyz and doctor). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * EventDeduplicator: remembers delivery keys (Slack `event_id`, action ids) so retried deliveries
+ * are processed once, across processes sharing the store. `firstSeen` atomically records the key and
+ * returns true only for the first caller. Keys older than `olderThan` may be forgotten by `prune`.
+ */
+export interface EventDeduplicator {
+  firstSeen(key: string, at: Date): Promise<boolean>;
+  prune(olderThan: Date): Promise<number>;
+}
