@@ -1,0 +1,59 @@
+/**
+ * What the Slack listeners hand to the use cases, already parsed and verified (signature, team).
+ * Listeners only ack, parse into these shapes, call one use case, and render what it returns.
+ * Use cases talk back to people through the Chat port.
+ */
+export interface IncomingMessage {
+  /** Slack event_id (events) or a synthetic key (commands) for de-duplication of retries. */
+  deliveryId?: string;
+  source: 'mention' | 'dm' | 'command';
+  /** The workspace the event was delivered to (the app's installation). */
+  teamId: string;
+  /** The sender's own team (differs in Slack Connect channels). */
+  userTeamId?: string;
+  channelId: string;
+  userId: string;
+  text: string;
+  ts?: string;
+  threadTs?: string;
+}
+
+export interface Clicker {
+  userId: string;
+  teamId: string;
+}
+
+export interface ButtonClick {
+  /** Slack action ids, e.g. `rc_confirm`, `rc_approve`. */
+  actionId: string;
+  /** The request id (and choice, for "which Dana?"), as put into the button's value. */
+  value: string;
+  clicker: Clicker;
+  channelId?: string;
+  messageTs?: string;
+}
+
+/** Block-renderable App Home content for one viewer. */
+export interface HomeView {
+  sections: { title: string; lines: string[] }[];
+}
+
+export interface UseCases {
+  /** A mention, DM or /rolecall text: extract intents, answer, or show a confirmation card. */
+  handleMessage(msg: IncomingMessage): Promise<void>;
+  /** Any Rolecall button: confirm, cancel, choose target, approve. (Deny opens a modal first.) */
+  handleClick(click: ButtonClick): Promise<void>;
+  /** Deny with the reason typed into the modal. */
+  denyRequest(requestId: string, clicker: Clicker, reason: string): Promise<void>;
+  renderHome(userId: string, teamId: string): Promise<HomeView>;
+}
+
+export const ACTIONS = {
+  confirm: 'rc_confirm',
+  cancel: 'rc_cancel',
+  choose: 'rc_choose',
+  approve: 'rc_approve',
+  deny: 'rc_deny',
+} as const;
+
+export const DENY_MODAL_CALLBACK = 'rc_deny_reason';
