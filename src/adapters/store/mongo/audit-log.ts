@@ -1,0 +1,99 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Filter } from 'mongodb';
+import type { AuditEvent, AuditRecord } from '../../../core/audit.ts';
+import type { AuditLog, AuditQuery, AuditVerification } from '../../../ports/audit-log.ts';
+import { ChainVerifier, GENESIS_HASH, sealRecord } from '../audit-hash.ts';
+import { auditUserKeys, sameKeys, userQueryKeys } from '../audit-users.ts';
+import { AUDIT_LIMIT, checkAuditEvent, clampLimit, readAuditRecord, unavailable } from '../shared.ts';
+import { type AuditDoc, isDuplicateKey, type MongoConnection } from './connection.ts';
+
+/** Enough for dozens of processes appending at once; beyond it, fail closed rather than spin. */
+const MAX_APPEND_ATTEMPTS = 50;
+
+/**
+ * Appends without multi-document transactions: read the tail, insert seq+1 linked to it, and let
+ * the unique index on `seq` reject the loser of any race, which then retries on the new tail.
+ * Appends from this process are queued so they do not race each other, only other processes.
+ */
+export class MongoAuditLog implements AuditLog {
+  readonly #conn: MongoConnection;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(conn: MongoConnection) {
+    this.#conn = conn;
+  }
+
+  append(event: AuditEvent): Promise<AuditRecord> {
+    let checked: AuditEvent;
+    try {
+      checked = checkAuditEvent(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = this.#queue.then(() => this.#appendChecked(checked));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #appendChecked(event: AuditEvent): Promise<AuditRecord> {
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      const tail = await this.#conn.run('audit.append', () =>
+        this.#conn.audit.findOne({}, { sort: { seq: -1 } }),
+      );
+      const record = sealRecord(
+        event,
+        (tail?.seq ?? 0) + 1,
+        typeof tail?.hash === 'string' ? tail.hash : GENESIS_HASH,
+      );
+      try {
+        await this.#conn.run('audit.append', () =>
+          this.#conn.audit.insertOne({ ...record, users: auditUserKeys(record) }),
+        );
+        return record;
+      } catch (err) {
+        if (!isDuplicateKey((err as { cause?: unknown }).cause)) throw err;
+        this.#conn.logger.debug({ seq: record.seq, attempt }, 'audit append lost a race; retrying');
+        // Jitter so the same losers do not collide again in lockstep.
+        await delay(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
+      }
+    }
+    throw unavailable('audit.append', new Error(`still contended after ${MAX_APPEND_ATTEMPTS} attempts`));
+  }
+
+  async query(query: AuditQuery): Promise<AuditRecord[]> {
+    const filter: Filter<AuditDoc> = {};
+    if (query.tenantId !== undefined) filter.tenantId = query.tenantId;
+    if (query.user !== undefined) filter.users = { $in: userQueryKeys(query.user) };
+    if (query.kinds !== undefined) filter.kind = { $in: query.kinds };
+    if (query.since !== undefined || query.until !== undefined) {
+      filter.at = {
+        ...(query.since !== undefined ? { $gte: query.since } : {}),
+        ...(query.until !== undefined ? { $lt: query.until } : {}),
+      };
+    }
+    if (query.requestId !== undefined) filter.requestId = query.requestId;
+    const limit = clampLimit(query.limit, AUDIT_LIMIT.default);
+    const docs = await this.#conn.run('audit.query', () =>
+      this.#conn.audit.find(filter, { sort: { seq: 1 }, limit }).toArray(),
+    );
+    return docs.map((doc) => readAuditRecord(recordData(doc)));
+  }
+
+  async verify(): Promise<AuditVerification> {
+    const verifier = new ChainVerifier();
+    await this.#conn.run('audit.verify', async () => {
+      for await (const doc of this.#conn.audit.find({}, { sort: { seq: 1 } })) {
+        const data = recordData(doc);
+        const users = Array.isArray(doc.users) ? doc.users.map(String) : [];
+        verifier.add(data, sameKeys(users, auditUserKeys(data as unknown as AuditEvent)));
+      }
+    });
+    return verifier.result();
+  }
+}
+
+/** The stored record without MongoDB's _id and our derived lookup keys. */
+function recordData(doc: AuditDoc): Record<string, unknown> {
+  const { _id, users: _users, ...data } = doc as AuditDoc & { _id?: unknown };
+  return data;
+}

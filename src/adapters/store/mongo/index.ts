@@ -1,0 +1,24 @@
+import type { StoreSet } from '../shared.ts';
+import { MongoAuditLog } from './audit-log.ts';
+import { connectMongo, type MongoConnection, type MongoOptions } from './connection.ts';
+import { MongoEventDeduplicator, MongoRequestStore } from './request-store.ts';
+
+export type { MongoOptions } from './connection.ts';
+
+export interface MongoStoreSet extends StoreSet {
+  kind: 'mongodb';
+  connection: MongoConnection;
+}
+
+/** Connects, checks the schema version and creates indexes. Throws STORE.UNAVAILABLE. */
+export async function openMongoStores(opts: MongoOptions): Promise<MongoStoreSet> {
+  const connection = await connectMongo(opts);
+  return {
+    kind: 'mongodb',
+    connection,
+    requests: new MongoRequestStore(connection),
+    events: new MongoEventDeduplicator(connection),
+    audit: new MongoAuditLog(connection),
+    close: () => connection.close(),
+  };
+}

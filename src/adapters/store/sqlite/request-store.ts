@@ -1,0 +1,188 @@
+import { RolecallError } from '../../../core/errors.ts';
+import type { RoleRequest } from '../../../core/request-record.ts';
+import type { Clock } from '../../../ports/clock.ts';
+import type { EventDeduplicator, RequestQuery, RequestStore } from '../../../ports/request-store.ts';
+import {
+  checkNewRequest,
+  checkNextRequest,
+  clampLimit,
+  corrupt,
+  REQUEST_LIMIT,
+  readRequest,
+  unavailable,
+} from '../shared.ts';
+import type { SqliteConnection } from './connection.ts';
+
+type SqlValue = string | number | null;
+
+/** Index columns kept beside the JSON body so queries never parse every row. */
+function columns(r: RoleRequest): SqlValue[] {
+  return [
+    r.tenantId,
+    r.state,
+    r.version,
+    r.requester.slackUserId ?? null,
+    r.target.slackUserId ?? null,
+    r.grantEndsAt ?? null,
+    r.pendingExpiresAt ?? null,
+    r.confirmationExpiresAt ?? null,
+    r.createdAt,
+    JSON.stringify(r),
+  ];
+}
+
+function isConstraint(err: unknown): boolean {
+  // SQLITE_CONSTRAINT_PRIMARYKEY = 1555
+  return (err as { errcode?: number }).errcode === 1555;
+}
+
+export class SqliteRequestStore implements RequestStore {
+  readonly #conn: SqliteConnection;
+  readonly #clock: Clock;
+
+  constructor(conn: SqliteConnection, clock: Clock) {
+    this.#conn = conn;
+    this.#clock = clock;
+  }
+
+  async create(request: RoleRequest): Promise<void> {
+    const r = checkNewRequest(request);
+    try {
+      this.#conn
+        .statement(
+          `INSERT INTO requests (id, tenant_id, state, version, requester_slack_id, target_slack_id,
+             grant_ends_at, pending_expires_at, confirmation_expires_at, created_at, body)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(r.id, ...columns(r));
+    } catch (err) {
+      if (isConstraint(err)) {
+        throw new RolecallError('STORE.DUPLICATE', `request ${r.id} already exists`, { cause: err });
+      }
+      throw unavailable('requests.create', err);
+    }
+  }
+
+  async get(id: string): Promise<RoleRequest | undefined> {
+    const row = this.#read('requests.get', () =>
+      this.#conn.statement('SELECT id, body FROM requests WHERE id = ?').get(id),
+    ) as { id: string; body: string } | undefined;
+    return row ? parseRow(row) : undefined;
+  }
+
+  async save(next: RoleRequest, expectedVersion: number): Promise<boolean> {
+    const r = checkNextRequest(next, expectedVersion);
+    try {
+      const result = this.#conn
+        .statement(
+          `UPDATE requests SET tenant_id = ?, state = ?, version = ?, requester_slack_id = ?,
+             target_slack_id = ?, grant_ends_at = ?, pending_expires_at = ?, confirmation_expires_at = ?,
+             created_at = ?, body = ?
+           WHERE id = ? AND version = ?`,
+        )
+        .run(...columns(r), r.id, expectedVersion);
+      return result.changes === 1;
+    } catch (err) {
+      throw unavailable('requests.save', err);
+    }
+  }
+
+  async find(query: RequestQuery): Promise<RoleRequest[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.tenantId !== undefined) {
+      where.push('tenant_id = ?');
+      params.push(query.tenantId);
+    }
+    if (query.states !== undefined) {
+      // An empty list matches nothing, as it would in MongoDB's $in.
+      where.push(query.states.length ? `state IN (${query.states.map(() => '?').join(', ')})` : '0');
+      params.push(...query.states);
+    }
+    if (query.requesterSlackUserId !== undefined) {
+      where.push('requester_slack_id = ?');
+      params.push(query.requesterSlackUserId);
+    }
+    if (query.targetSlackUserId !== undefined) {
+      where.push('target_slack_id = ?');
+      params.push(query.targetSlackUserId);
+    }
+    if (query.grantEndsBefore !== undefined) {
+      where.push('grant_ends_at <= ?');
+      params.push(query.grantEndsBefore);
+    }
+    if (query.expiresBefore !== undefined) {
+      where.push('(pending_expires_at <= ? OR confirmation_expires_at <= ?)');
+      params.push(query.expiresBefore, query.expiresBefore);
+    }
+    const limit = clampLimit(query.limit, REQUEST_LIMIT.default, REQUEST_LIMIT.max);
+    const sql = `SELECT id, body FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+    const rows = this.#read('requests.find', () => this.#conn.statement(sql).all(...params)) as {
+      id: string;
+      body: string;
+    }[];
+    return rows.map(parseRow);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.#conn
+        .statement('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+        .run('ping', this.#clock.now().toISOString());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#conn.close();
+  }
+
+  #read<T>(op: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw unavailable(op, err);
+    }
+  }
+}
+
+function parseRow(row: { id: string; body: string }): RoleRequest {
+  let data: unknown;
+  try {
+    data = JSON.parse(row.body);
+  } catch (err) {
+    throw corrupt('request', row.id, err);
+  }
+  return readRequest(data, row.id);
+}
+
+export class SqliteEventDeduplicator implements EventDeduplicator {
+  readonly #conn: SqliteConnection;
+
+  constructor(conn: SqliteConnection) {
+    this.#conn = conn;
+  }
+
+  async firstSeen(key: string, at: Date): Promise<boolean> {
+    try {
+      const result = this.#conn
+        .statement('INSERT INTO events (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
+        .run(key, at.toISOString());
+      return result.changes === 1;
+    } catch (err) {
+      throw unavailable('events.firstSeen', err);
+    }
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    try {
+      const result = this.#conn.statement('DELETE FROM events WHERE at < ?').run(olderThan.toISOString());
+      return Number(result.changes);
+    } catch (err) {
+      throw unavailable('events.prune', err);
+    }
+  }
+}
