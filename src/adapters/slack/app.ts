@@ -1,0 +1,150 @@
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { UseCases } from '../../app/inbound.ts';
+import { RolecallError } from '../../core/errors.ts';
+import type { Chat } from '../../ports/chat.ts';
+import type { Logger } from '../log/logger.ts';
+import { toSlackLogger } from './bolt-logger.ts';
+import { type RetryOptions, SlackChat, webClientOptions } from './chat.ts';
+import { toSlackError } from './errors.ts';
+import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
+import { InFlight } from './inflight.ts';
+import { registerListeners } from './listeners.ts';
+import { type SlackEnv, slackSettings } from './settings.ts';
+
+export interface SlackAppOptions {
+  env: SlackEnv;
+  useCases: UseCases;
+  logger: Logger;
+  /** Extra HTTP routes such as GET /metrics and GET /readyz; /healthz is built in. */
+  routes?: HttpRoute[];
+  /** WebClient retry policy (bounded by default); tests pass a fast one. */
+  retry?: RetryOptions;
+  /** How long `stop()` waits for use cases already started. Default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface SlackApp {
+  readonly mode: 'socket' | 'http';
+  /** Verifies the bot token (auth.test), then listens; rejects with CONFIG.INVALID naming the variable. */
+  start(): Promise<void>;
+  /** Stops receiving, then waits (bounded) for use cases already running. */
+  stop(): Promise<void>;
+  readonly chat: Chat;
+  /** The bound HTTP port once started (useful with PORT=0). */
+  readonly port: number | undefined;
+}
+
+/** Slack's answers that mean "this token is wrong", as opposed to "Slack is down". */
+const BAD_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+  'invalid_token',
+]);
+
+function startError(err: unknown, key: string, method: string): RolecallError {
+  if (err instanceof webApi.WebAPIPlatformError && BAD_TOKEN.has(String(err.data.error)))
+    return new RolecallError('CONFIG.INVALID', `${key}: rejected by Slack (${err.data.error})`, {
+      cause: err,
+      details: { key, error: err.data.error },
+    });
+  return toSlackError(err, method);
+}
+
+export function createSlackApp(opts: SlackAppOptions): SlackApp {
+  const settings = slackSettings(opts.env);
+  const log = opts.logger.child({ component: 'slack', mode: settings.mode });
+  const boltLogger = toSlackLogger(opts.logger, 'bolt');
+  const routes = allRoutes(opts.routes ?? [], log);
+  const clientOptions = webClientOptions({
+    ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
+    logger: opts.logger,
+  });
+
+  const receiver =
+    settings.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: settings.appToken,
+          logger: boltLogger,
+          // The Socket Mode client makes its own WebClient for apps.connections.open; this is how it gets ours.
+          installerOptions: { clientOptions: { ...clientOptions } },
+        })
+      : new HTTPReceiver({
+          signingSecret: settings.signingSecret,
+          endpoints: EVENTS_PATH,
+          customRoutes: routes,
+          logger: boltLogger,
+          processBeforeResponse: false,
+        });
+
+  const app = new App({
+    token: settings.botToken,
+    receiver,
+    clientOptions,
+    logger: boltLogger,
+    convoStore: false,
+    // auth.test runs in start(), where a bad token becomes one clear error instead of a stray rejection.
+    deferInitialization: true,
+  });
+  app.error(async (err) => {
+    log.error({ err }, 'Slack event processing failed');
+  });
+
+  const work = new InFlight(log);
+  registerListeners(app, { useCases: opts.useCases, log, work });
+
+  let server: Server | undefined;
+  let started = false;
+
+  return {
+    mode: settings.mode,
+    chat: new SlackChat(app.client),
+    get port() {
+      return server ? boundPort(server) : undefined;
+    },
+    async start() {
+      if (started) throw new RolecallError('INTERNAL', 'the Slack app is already started');
+      try {
+        await app.init();
+      } catch (err) {
+        throw startError(err, 'SLACK_BOT_TOKEN', 'auth.test');
+      }
+      const { port, host } = settings;
+      if (receiver instanceof SocketModeReceiver) {
+        server = await startRouteServer(routes, port, host);
+        try {
+          await app.start();
+        } catch (err) {
+          await closeServer(server);
+          server = undefined;
+          throw startError(err, 'SLACK_APP_TOKEN', 'apps.connections.open');
+        }
+      } else {
+        server = (await app.start({ port, host })) as Server;
+      }
+      started = true;
+      log.info(
+        { port: boundPort(server), host },
+        `Slack ${settings.mode === 'socket' ? 'Socket Mode' : 'HTTP'} app started`,
+      );
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      if (receiver instanceof SocketModeReceiver) {
+        // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
+        await receiver.client.disconnect();
+        if (server) await closeServer(server);
+      } else {
+        await app.stop();
+      }
+      const drained = await work.drain(opts.drainTimeoutMs ?? 10_000);
+      if (!drained) log.warn({ pending: work.size }, 'stopped with use cases still running');
+    },
+  };
+}

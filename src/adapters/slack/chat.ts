@@ -1,0 +1,161 @@
+import { webApi } from '@slack/bolt';
+import type { Card, Chat, ChatUser, MessageRef } from '../../ports/chat.ts';
+import type { Logger } from '../log/logger.ts';
+import { renderCard } from './blocks.ts';
+import { toSlackLogger } from './bolt-logger.ts';
+import { slackErrorCode, toSlackError } from './errors.ts';
+
+export type WebClient = webApi.WebClient;
+export type WebClientOptions = webApi.WebClientOptions;
+export type RetryOptions = webApi.RetryOptions;
+
+/**
+ * Bounded: a few attempts with exponential backoff, on top of the WebClient honouring Retry-After on
+ * 429 (it pauses its queue for the advertised seconds before the retry). Gives up after ~1 minute at
+ * worst instead of the SDK default of half an hour, so a stuck Slack surfaces as SLACK.* errors.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  retries: 4,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 8_000,
+  randomize: true,
+};
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface WebClientSettings {
+  /** `SLACK_API_URL`; Slack's own when unset. */
+  apiUrl?: string;
+  retry?: RetryOptions;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export function webClientOptions(s: WebClientSettings): WebClientOptions {
+  return {
+    ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}),
+    retryConfig: s.retry ?? DEFAULT_RETRY,
+    timeout: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(s.logger ? { logger: toSlackLogger(s.logger, 'slack-web-api') } : {}),
+  };
+}
+
+export function createWebClient(token: string, s: WebClientSettings = {}): WebClient {
+  return new webApi.WebClient(token, webClientOptions(s));
+}
+
+const NO_SUCH_USER = new Set(['user_not_found', 'user_not_visible', 'users_not_found']);
+const DM_CACHE_MAX = 1000;
+
+interface SlackUser {
+  id?: string;
+  team_id?: string;
+  name?: string;
+  real_name?: string;
+  tz?: string;
+  is_bot?: boolean;
+  deleted?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  is_stranger?: boolean;
+  profile?: { email?: string; real_name?: string; team?: string };
+}
+
+export function toChatUser(u: SlackUser, fallbackId: string): ChatUser {
+  const realName = u.real_name || u.profile?.real_name;
+  return {
+    id: u.id ?? fallbackId,
+    teamId: u.team_id ?? u.profile?.team ?? '',
+    name: u.name ?? '',
+    ...(realName ? { realName } : {}),
+    ...(u.profile?.email ? { email: u.profile.email } : {}),
+    ...(u.tz ? { tz: u.tz } : {}),
+    // Slackbot is a bot in every way that matters here, but Slack reports is_bot: false for it.
+    isBot: Boolean(u.is_bot) || u.id === 'USLACKBOT',
+    isDeleted: Boolean(u.deleted),
+    isRestricted: Boolean(u.is_restricted || u.is_ultra_restricted),
+    isStranger: Boolean(u.is_stranger),
+  };
+}
+
+/** The Chat port over Slack's Web API. Every failure is a RolecallError with a SLACK.* code. */
+export class SlackChat implements Chat {
+  readonly #client: WebClient;
+  readonly #dmChannels = new Map<string, string>();
+
+  constructor(client: WebClient) {
+    this.#client = client;
+  }
+
+  async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
+    const { text, blocks } = renderCard(card);
+    const res = await this.#call('chat.postMessage', () =>
+      this.#client.chat.postMessage({
+        channel: channelId,
+        text,
+        blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    return { channelId: res.channel ?? channelId, ts: requireTs(res.ts, 'chat.postMessage') };
+  }
+
+  async postEphemeral(channelId: string, userId: string, card: Card, threadTs?: string): Promise<void> {
+    const { text, blocks } = renderCard(card);
+    await this.#call('chat.postEphemeral', () =>
+      this.#client.chat.postEphemeral({
+        channel: channelId,
+        user: userId,
+        text,
+        blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      }),
+    );
+  }
+
+  async update(ref: MessageRef, card: Card): Promise<void> {
+    const { text, blocks } = renderCard(card);
+    await this.#call('chat.update', () =>
+      this.#client.chat.update({ channel: ref.channelId, ts: ref.ts, text, blocks }),
+    );
+  }
+
+  async dm(userId: string, card: Card): Promise<MessageRef> {
+    let channel = this.#dmChannels.get(userId);
+    if (!channel) {
+      const res = await this.#call('conversations.open', () =>
+        this.#client.conversations.open({ users: userId }),
+      );
+      channel = res.channel?.id;
+      if (!channel) throw toSlackError(new Error('no channel id in the answer'), 'conversations.open');
+      if (this.#dmChannels.size >= DM_CACHE_MAX) this.#dmChannels.clear();
+      this.#dmChannels.set(userId, channel);
+    }
+    return this.post(channel, card);
+  }
+
+  async userInfo(userId: string): Promise<ChatUser | undefined> {
+    try {
+      const res = await this.#call('users.info', () => this.#client.users.info({ user: userId }));
+      return res.user ? toChatUser(res.user as SlackUser, userId) : undefined;
+    } catch (err) {
+      if (NO_SUCH_USER.has(slackErrorCode(err) ?? '')) return undefined;
+      throw err;
+    }
+  }
+
+  async #call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toSlackError(err, method);
+    }
+  }
+}
+
+function requireTs(ts: string | undefined, method: string): string {
+  if (!ts) throw toSlackError(new Error('no ts in the answer'), method);
+  return ts;
+}

@@ -1,0 +1,47 @@
+import { errorCode } from '../../core/errors.ts';
+import type { Logger } from '../log/logger.ts';
+
+/**
+ * Use-case work started after Slack was acknowledged. Failures are logged here (the listener already
+ * answered Slack, so nobody else can); `drain` lets shutdown finish what was accepted.
+ */
+export class InFlight {
+  readonly #pending = new Set<Promise<void>>();
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  run(what: string, ctx: Record<string, unknown>, fn: () => Promise<unknown>): Promise<void> {
+    const p: Promise<void> = Promise.resolve()
+      .then(fn)
+      .then(
+        () => undefined,
+        (err: unknown) => this.#log.error({ err, code: errorCode(err), what, ...ctx }, `${what} failed`),
+      )
+      .finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
+    return p;
+  }
+
+  /** Resolves true when everything finished, false when `timeoutMs` passed first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.#pending.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+    });
+    const all = Promise.allSettled([...this.#pending]).then(() => true as const);
+    try {
+      return await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
