@@ -1,0 +1,136 @@
+import { FormMemo, type ScimContext } from './context.ts';
+import { valuePath } from './filter.ts';
+import { patch, type RoleModel, type RoleState, roleValue } from './role-model.ts';
+import type { ScimUsers } from './users.ts';
+
+/** Roles as values of the user's multi-valued `roles` attribute. */
+export class RolesAttributeModel implements RoleModel {
+  readonly #ctx: ScimContext;
+  readonly #users: ScimUsers;
+  readonly #removeForm: FormMemo;
+
+  constructor(ctx: ScimContext, users: ScimUsers) {
+    this.#ctx = ctx;
+    this.#users = users;
+    this.#removeForm = new FormMemo(ctx, 'role value removal');
+  }
+
+  refresh(): void {}
+
+  async check(): Promise<string[]> {
+    return [];
+  }
+
+  async read(userId: string): Promise<RoleState> {
+    const snap = await this.#users.mustRead(userId);
+    const values = new Set((snap.user.roles ?? []).map((r) => r.value));
+    const roles = Object.keys(this.#ctx.tenant.roles).filter((k) => values.has(roleValue(this.#ctx, k)));
+    return { roles, snap };
+  }
+
+  async write(userId: string, role: string, op: 'grant' | 'revoke', state: RoleState): Promise<void> {
+    const v = roleValue(this.#ctx, role);
+    const path = `/Users/${encodeURIComponent(userId)}`;
+    const version = state.snap?.version;
+    if (op === 'grant')
+      return patch(this.#ctx, path, [{ op: 'add', path: 'roles', value: [{ value: v }] }], version);
+    return this.#removeForm.run(2, (i) => {
+      if (i === 0) return patch(this.#ctx, path, [{ op: 'remove', path: valuePath('roles', v) }], version);
+      // The server has no value filters in PATCH paths: write back the list we just read, minus
+      // this value. Guarded by If-Match where the server has ETags.
+      const current = Array.isArray(state.snap?.raw.roles) ? (state.snap.raw.roles as unknown[]) : [];
+      const remaining = current.filter(
+        (r) => !(r && typeof r === 'object' && (r as { value?: unknown }).value === v),
+      );
+      return patch(
+        this.#ctx,
+        path,
+        remaining.length
+          ? [{ op: 'replace', path: 'roles', value: remaining }]
+          : [{ op: 'remove', path: 'roles' }],
+        version,
+      );
+    });
+  }
+}
+
+/**
+ * Roles as one single-valued attribute (`title`, or an extension attribute written with its schema
+ * URN such as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:role`). Granting replaces
+ * whatever value was there; revoking removes the attribute only while it holds this role's value.
+ */
+export class SingleAttributeModel implements RoleModel {
+  readonly #ctx: ScimContext;
+  readonly #users: ScimUsers;
+  readonly #path: string;
+
+  constructor(ctx: ScimContext, users: ScimUsers) {
+    this.#ctx = ctx;
+    this.#users = users;
+    this.#path = ctx.cfg.attributePath ?? '';
+  }
+
+  refresh(): void {}
+
+  async check(): Promise<string[]> {
+    return this.#path ? [] : ['roleModel "attribute" needs attributePath'];
+  }
+
+  async read(userId: string): Promise<RoleState> {
+    const snap = await this.#users.mustRead(userId);
+    const current = attributeValue(snap.raw, this.#path);
+    const roles =
+      current === undefined
+        ? []
+        : Object.keys(this.#ctx.tenant.roles).filter((k) => roleValue(this.#ctx, k) === current);
+    return { roles, snap };
+  }
+
+  async write(userId: string, role: string, op: 'grant' | 'revoke', state: RoleState): Promise<void> {
+    const previous = state.snap ? attributeValue(state.snap.raw, this.#path) : undefined;
+    if (op === 'grant' && previous !== undefined)
+      this.#ctx.logger.info(
+        { scim: { userId, attribute: this.#path, previous } },
+        'replacing role attribute',
+      );
+    await patch(
+      this.#ctx,
+      `/Users/${encodeURIComponent(userId)}`,
+      [
+        op === 'grant'
+          ? { op: 'replace', path: this.#path, value: roleValue(this.#ctx, role) }
+          : { op: 'remove', path: this.#path },
+      ],
+      state.snap?.version,
+    );
+  }
+}
+
+/** Reads `a.b` or `urn:…:Schema:a.b` from a resource, with case-insensitive attribute names. */
+export function attributeValue(resource: Record<string, unknown>, path: string): string | undefined {
+  let node: unknown = resource;
+  let rest = path;
+  if (path.toLowerCase().startsWith('urn:')) {
+    const cut = path.lastIndexOf(':');
+    node = pick(resource, path.slice(0, cut));
+    rest = path.slice(cut + 1);
+  }
+  for (const seg of rest.split('.')) node = pick(node, seg);
+  return scalar(node);
+}
+
+function pick(node: unknown, key: string): unknown {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const o = node as Record<string, unknown>;
+  if (key in o) return o[key];
+  const k = Object.keys(o).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : o[k];
+}
+
+/** A plain string, `{value}`, or a one-element array of either (servers differ). */
+function scalar(node: unknown): string | undefined {
+  if (typeof node === 'string') return node === '' ? undefined : node;
+  if (Array.isArray(node)) return node.length === 1 ? scalar(node[0]) : undefined;
+  if (node && typeof node === 'object') return scalar((node as { value?: unknown }).value);
+  return undefined;
+}
