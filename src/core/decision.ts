@@ -9,8 +9,14 @@ export const DenyReason = z.enum([
   'target_unknown',
   'external_user',
   'duration_exceeds_max',
+  /** A duration was given for a revoke: time-bound removals are not supported. */
+  'duration_not_supported',
+  /** The duration is not a positive whole number of milliseconds. */
+  'invalid_duration',
   'above_own_role',
   'operator_cannot_approve',
+  /** Approval is required but no approver role could be named (e.g. an operator relay with no adminRoles). */
+  'no_approvers',
   'store_unavailable',
 ]);
 export type DenyReason = z.infer<typeof DenyReason>;
