@@ -1,0 +1,295 @@
+import type { Decision } from './decision.ts';
+import type { Identity } from './identity.ts';
+import { sameIdentity } from './policy.ts';
+import type { Approval, RequestState, RoleRequest } from './request-record.ts';
+
+/**
+ * The request lifecycle as one pure function. Every accepted event yields the next record with
+ * version + 1 (the store saves it with compare-and-set); every refused one is a value saying why,
+ * so a second click, a retried delivery or the loser of a race is a no-op, never an exception.
+ *
+ *   awaiting_confirmation ─confirm→ approved | awaiting_approval | denied;  ─cancel/expire→ cancelled | expired
+ *   awaiting_approval ─approve×count→ approved;  ─reject/cancel/expire→ rejected | cancelled | expired
+ *   approved ─start_apply→ applying (write-ahead, before the SCIM call) ─applied/apply_failed→ applied | failed
+ *   failed ─retry→ approved (while approvals are fresh: before pendingExpiresAt, when there is one)
+ *   applied (time-bound) ─start_revoke→ revoking ─revoked/revoke_failed→ revoked | revoke_failed ─start_revoke→ …
+ */
+export type RequestEvent =
+  /**
+   * The requester (or the relaying operator) confirms. A fresh decision, if given, replaces the
+   * stored one. `by`, when given, must be on the requester's side. pendingTtlMs: timers.pendingTtl.
+   */
+  | { kind: 'confirm'; by?: Identity; pendingTtlMs?: number; decision?: Decision }
+  | { kind: 'cancel'; by?: Identity }
+  | { kind: 'expire' }
+  | { kind: 'remind' }
+  /** The approver was checked with canApprove() at the click; self-approval is refused here too. */
+  | { kind: 'approve'; approval: Approval }
+  | { kind: 'reject'; by: Identity; reason?: string }
+  | { kind: 'start_apply' }
+  | { kind: 'applied'; before: readonly string[]; after: readonly string[] }
+  | { kind: 'apply_failed'; code: string; message: string }
+  /** Try a failed apply again: the directory change is idempotent and callers re-check policy at apply. */
+  | { kind: 'retry' }
+  /** `early` ends a time-bound grant before grantEndsAt. */
+  | { kind: 'start_revoke'; early?: boolean }
+  | { kind: 'revoked'; before: readonly string[]; after: readonly string[] }
+  | { kind: 'revoke_failed'; code: string; message: string };
+
+export type TransitionRefusal =
+  /** The event does not apply to this state (e.g. approve before confirm, revoke of a permanent grant). */
+  | 'invalid_transition'
+  /** The request has moved past the point this event acts on: a retry, or the loser of a race. */
+  | 'already_decided'
+  | 'duplicate_approval'
+  | 'self_approval'
+  | 'approves_own_target'
+  /** The approver has neither a directory id nor a Slack id, so distinctness can't be checked. */
+  | 'unidentified_approver'
+  | 'not_requester'
+  /** A deadline (confirmation, approval) has passed: expire the request, or ask again. */
+  | 'too_late'
+  /** A deadline (expiry, grant end) has not come yet. */
+  | 'not_due'
+  | 'already_reminded'
+  | 'not_time_bound';
+
+export type TransitionResult =
+  | { ok: true; request: RoleRequest; changed: true }
+  | { ok: false; reason: TransitionRefusal; state: RequestState };
+
+const FINAL: ReadonlySet<RequestState> = new Set(['denied', 'rejected', 'expired', 'cancelled', 'revoked']);
+
+/**
+ * No event moves a request out of these. Not final: `applied` (a time-bound grant is revoked
+ * later), `failed` (retry) and `revoke_failed` (start_revoke again).
+ */
+export function isFinal(state: RequestState): boolean {
+  return FINAL.has(state);
+}
+
+/** How far along the lifecycle a state is: events aimed at an earlier stage are `already_decided`. */
+const STAGE: Record<RequestState, number> = {
+  awaiting_confirmation: 0,
+  awaiting_approval: 1,
+  approved: 2,
+  applying: 3,
+  applied: 4,
+  failed: 4,
+  revoking: 5,
+  revoke_failed: 5,
+  revoked: 9,
+  denied: 9,
+  rejected: 9,
+  expired: 9,
+  cancelled: 9,
+};
+
+/** The config default of timers.pendingTtl, for callers that don't pass one. */
+export const DEFAULT_PENDING_TTL_MS = 24 * 3_600_000;
+
+export type NewRequestFields = Omit<
+  RoleRequest,
+  'version' | 'state' | 'createdAt' | 'updatedAt' | 'approvals' | 'approvalMessages'
+> & { now: Date; approvalMessages?: RoleRequest['approvalMessages'] };
+
+/**
+ * A fresh request awaiting the requester's confirmation. durationMs is the decided one (after any
+ * cap) unless the decision is a denial. Keys given as undefined are left out of the record.
+ */
+export function newRequest(fields: NewRequestFields): RoleRequest {
+  const { now, decision, durationMs: asked, approvalMessages, ...rest } = fields;
+  const durationMs = decision.kind === 'deny' ? asked : decision.durationMs;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
+  return {
+    ...defined,
+    decision,
+    ...(durationMs === undefined ? {} : { durationMs }),
+    version: 0,
+    state: 'awaiting_confirmation',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    approvals: [],
+    approvalMessages: approvalMessages ?? [],
+  };
+}
+
+type Key = keyof RoleRequest;
+
+function next(
+  request: RoleRequest,
+  now: Date,
+  changes: Partial<RoleRequest>,
+  drop: readonly Key[] = [],
+): TransitionResult {
+  const copy: Partial<RoleRequest> = { ...request, ...changes };
+  for (const k of drop) delete copy[k];
+  return {
+    ok: true,
+    changed: true,
+    request: { ...(copy as RoleRequest), version: request.version + 1, updatedAt: now.toISOString() },
+  };
+}
+
+const refuse = (request: RoleRequest, reason: TransitionRefusal): TransitionResult => ({
+  ok: false,
+  reason,
+  state: request.state,
+});
+
+/** Refusal for an event whose source states don't include the current one. */
+function wrongState(request: RoleRequest, from: readonly RequestState[]): TransitionResult {
+  const furthest = Math.max(...from.map((s) => STAGE[s]));
+  return refuse(request, STAGE[request.state] > furthest ? 'already_decided' : 'invalid_transition');
+}
+
+const plus = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
+const reached = (now: Date, iso: string | undefined) => iso !== undefined && now.getTime() >= Date.parse(iso);
+
+function isRequesterSide(request: RoleRequest, who: Identity): boolean {
+  return (
+    sameIdentity(who, request.requester) ||
+    (request.relayedBy !== undefined && sameIdentity(who, request.relayedBy))
+  );
+}
+
+export function transition(request: RoleRequest, event: RequestEvent, now: Date): TransitionResult {
+  const { state } = request;
+  const from = (...states: RequestState[]) =>
+    states.includes(state) ? undefined : wrongState(request, states);
+  switch (event.kind) {
+    case 'confirm': {
+      const bad = from('awaiting_confirmation');
+      if (bad) return bad;
+      if (event.by && !isRequesterSide(request, event.by)) return refuse(request, 'not_requester');
+      if (reached(now, request.confirmationExpiresAt)) return refuse(request, 'too_late');
+      const decision = event.decision ?? request.decision;
+      const timing = decision.kind === 'deny' ? {} : { durationMs: decision.durationMs };
+      const drop: Key[] = decision.kind !== 'deny' && decision.durationMs === undefined ? ['durationMs'] : [];
+      if (decision.kind === 'allow')
+        return next(request, now, { decision, ...timing, state: 'approved' }, drop);
+      if (decision.kind === 'deny') return next(request, now, { decision, state: 'denied' });
+      return next(
+        request,
+        now,
+        {
+          decision,
+          ...timing,
+          state: 'awaiting_approval',
+          pendingExpiresAt: plus(now, event.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS),
+        },
+        drop,
+      );
+    }
+    case 'cancel': {
+      const bad = from('awaiting_confirmation', 'awaiting_approval');
+      if (bad) return bad;
+      if (event.by && !isRequesterSide(request, event.by)) return refuse(request, 'not_requester');
+      return next(request, now, { state: 'cancelled' });
+    }
+    case 'expire': {
+      const bad = from('awaiting_confirmation', 'awaiting_approval');
+      if (bad) return bad;
+      const deadline =
+        state === 'awaiting_confirmation' ? request.confirmationExpiresAt : request.pendingExpiresAt;
+      if (deadline !== undefined && !reached(now, deadline)) return refuse(request, 'not_due');
+      return next(request, now, { state: 'expired' });
+    }
+    case 'remind': {
+      const bad = from('awaiting_approval');
+      if (bad) return bad;
+      if (request.reminderSentAt !== undefined) return refuse(request, 'already_reminded');
+      return next(request, now, { reminderSentAt: now.toISOString() });
+    }
+    case 'approve':
+      return approve(request, event.approval, now);
+    case 'reject': {
+      const bad = from('awaiting_approval');
+      if (bad) return bad;
+      const rejection = {
+        by: event.by,
+        at: now.toISOString(),
+        ...(event.reason ? { reason: event.reason } : {}),
+      };
+      return next(request, now, { state: 'rejected', rejection });
+    }
+    case 'start_apply':
+      return from('approved') ?? next(request, now, { state: 'applying', claimedAt: now.toISOString() });
+    case 'applied': {
+      const bad = from('applying');
+      if (bad) return bad;
+      const timeBound = request.action === 'grant' && request.durationMs !== undefined;
+      return next(
+        request,
+        now,
+        {
+          state: 'applied',
+          rolesBefore: [...event.before],
+          rolesAfter: [...event.after],
+          ...(timeBound ? { grantEndsAt: plus(now, request.durationMs!) } : {}),
+        },
+        timeBound ? ['claimedAt', 'error'] : ['claimedAt', 'error', 'grantEndsAt'],
+      );
+    }
+    case 'apply_failed':
+      return (
+        from('applying') ??
+        next(request, now, { state: 'failed', error: { code: event.code, message: event.message } }, [
+          'claimedAt',
+        ])
+      );
+    case 'retry': {
+      const bad = from('failed');
+      if (bad) return bad;
+      if (request.decision.kind === 'needs_approval' && reached(now, request.pendingExpiresAt))
+        return refuse(request, 'too_late');
+      return next(request, now, { state: 'approved' }, ['error']);
+    }
+    case 'start_revoke': {
+      const bad = from('applied', 'revoke_failed');
+      if (bad) return bad;
+      if (request.action !== 'grant' || request.grantEndsAt === undefined)
+        return refuse(request, 'not_time_bound');
+      if (!event.early && !reached(now, request.grantEndsAt)) return refuse(request, 'not_due');
+      return next(request, now, { state: 'revoking', claimedAt: now.toISOString() }, ['error']);
+    }
+    case 'revoked':
+      return (
+        from('revoking') ??
+        next(
+          request,
+          now,
+          { state: 'revoked', rolesBefore: [...event.before], rolesAfter: [...event.after] },
+          ['claimedAt'],
+        )
+      );
+    case 'revoke_failed':
+      return (
+        from('revoking') ??
+        next(request, now, { state: 'revoke_failed', error: { code: event.code, message: event.message } }, [
+          'claimedAt',
+        ])
+      );
+  }
+}
+
+/** Counts distinct approvers only; the request is approved when they reach decision.count. */
+function approve(request: RoleRequest, approval: Approval, now: Date): TransitionResult {
+  if (request.state !== 'awaiting_approval') return wrongState(request, ['awaiting_approval']);
+  const { decision } = request;
+  if (decision.kind !== 'needs_approval') return refuse(request, 'invalid_transition');
+  if (reached(now, request.pendingExpiresAt)) return refuse(request, 'too_late');
+  const who = approval.approver;
+  if (who.scimId === undefined && who.slackUserId === undefined)
+    return refuse(request, 'unidentified_approver');
+  if (isRequesterSide(request, who)) return refuse(request, 'self_approval');
+  if (sameIdentity(who, request.target)) return refuse(request, 'approves_own_target');
+  if (request.approvals.some((a) => sameIdentity(a.approver, who)))
+    return refuse(request, 'duplicate_approval');
+  const approvals = [...request.approvals, approval];
+  const distinct = approvals.filter(
+    (a, i) => approvals.findIndex((b) => sameIdentity(a.approver, b.approver)) === i,
+  );
+  const done = distinct.length >= decision.count;
+  return next(request, now, { approvals, ...(done ? { state: 'approved' as const } : {}) });
+}
