@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './cli/audit.ts';
 import { RolecallError } from './core/errors.ts';
 
 /** The `rolecall` command. Each subcommand lives in src/cli/; this file only wires them. */
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
       const { start } = await import('./main.ts');
       code = await start(process.env);
     });
+  registerAuditCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -93,9 +93,13 @@ export function uriDatabase(uri: string): string | undefined {
 }
 
 export async function connectMongo(opts: MongoOptions): Promise<MongoConnection> {
+  // A timeout written in the URI is the operator's choice; otherwise fail closed after 5 s.
+  const uriTimeout = /[?&]serverSelectionTimeoutMS=/i.test(opts.uri);
   const client = new MongoClient(opts.uri, {
     appName: 'rolecall',
-    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    ...(opts.serverSelectionTimeoutMS !== undefined || !uriTimeout
+      ? { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }
+      : {}),
     // Acknowledged by a majority and journaled: "durable when it resolves" survives a failover.
     writeConcern: { w: 'majority', j: true },
     ignoreUndefined: true,
