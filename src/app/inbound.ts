@@ -54,6 +54,7 @@ export const ACTIONS = {
   choose: 'rc_choose',
   approve: 'rc_approve',
   deny: 'rc_deny',
+  retry: 'rc_retry',
 } as const;
 
 export const DENY_MODAL_CALLBACK = 'rc_deny_reason';

@@ -1,0 +1,109 @@
+import { errorCode } from '../core/errors.ts';
+import { evaluate } from '../core/policy.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import { type AppDeps, tenantById } from './deps.ts';
+import { advance, audit, tell } from './lifecycle.ts';
+import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
+
+/**
+ * Applies an approved request: re-checks the requester against the directory now, records
+ * `applying` (write-ahead) before the SCIM call so a crash can be reconciled, applies exactly one
+ * change, records the outcome, then tells people. Returns the final request.
+ */
+export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise<RoleRequest> {
+  const tenant = tenantById(deps.policy, approved.tenantId);
+  if (!tenant || approved.state !== 'approved' || !approved.target.scimId) return approved;
+  const dir = deps.directories.forTenant(tenant.id);
+  const log = deps.log.child({ requestId: approved.id, tenantId: tenant.id });
+
+  const started = await advance(deps, approved, { kind: 'start_apply' });
+  if (!started) return approved;
+  await audit(deps, started, 'applying', { actor: started.approvals.at(-1)?.approver ?? started.requester });
+
+  let finished: RoleRequest | undefined;
+  try {
+    // Fresh at apply time: the requester may have lost the right since asking (operators hold
+    // no customer roles; their relay stands on the customer's approvals).
+    if (!started.relayedBy && started.requester.scimId) {
+      const [requesterUser, requesterRoles, targetRoles] = await Promise.all([
+        dir.getUser(started.requester.scimId),
+        dir.getRoles(started.requester.scimId),
+        dir.getRoles(started.target.scimId!),
+      ]);
+      const decision = evaluate(tenant, {
+        requester: {
+          roles: requesterRoles,
+          active: requesterUser?.active ?? false,
+          known: Boolean(requesterUser),
+        },
+        action: started.action,
+        target: {
+          isRequester: started.requester.scimId === started.target.scimId,
+          roles: targetRoles,
+          known: true,
+        },
+        role: started.role,
+        durationMs: started.durationMs,
+      });
+      if (decision.kind === 'deny') {
+        finished = await advance(deps, started, {
+          kind: 'apply_failed',
+          code: 'POLICY.DENIED',
+          message: decision.reason,
+        });
+        if (finished)
+          await audit(deps, finished, 'failed', {
+            errorCode: 'POLICY.DENIED',
+            note: `requester no longer allowed: ${decision.reason}`,
+          });
+        return await announce(deps, finished ?? started);
+      }
+    }
+    const started_ms = deps.clock.now().getTime();
+    const res =
+      started.action === 'grant'
+        ? await dir.grant(started.target.scimId!, started.role)
+        : await dir.revoke(started.target.scimId!, started.role);
+    deps.observer?.applyLatency?.(deps.clock.now().getTime() - started_ms);
+    finished = await advance(deps, started, { kind: 'applied', before: res.before, after: res.after });
+    if (finished)
+      await audit(deps, finished, 'applied', {
+        noop: !res.changed,
+        outcome: res.changed ? 'changed' : 'no-op',
+      });
+  } catch (err) {
+    const code = errorCode(err);
+    log.error({ err, code }, 'applying the change failed');
+    finished = await advance(deps, started, {
+      kind: 'apply_failed',
+      code,
+      message: err instanceof Error ? err.message : String(err),
+    });
+    if (finished) await audit(deps, finished, 'failed', { errorCode: code });
+  }
+  deps.observer?.requestOutcome?.(finished?.state ?? 'unknown');
+  return await announce(deps, finished ?? started);
+}
+
+/** Tells the requester (in their thread), the target (DM), and updates approval messages in place. */
+export async function announce(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
+  const tenant = tenantById(deps.policy, r.tenantId);
+  await tell(deps, 'outcome to requester', () =>
+    deps.chat.post(r.origin.channelId, outcomeCard(r), r.origin.threadTs ?? r.origin.ts),
+  );
+  const status = decidedStatus(r, deps.clock.now().toISOString());
+  for (const ref of r.approvalMessages)
+    if (ref.ts)
+      await tell(deps, 'approval message update', () =>
+        deps.chat.update({ channelId: ref.channelId, ts: ref.ts! }, approvalCard(r, false, status)),
+      );
+  const changed = r.state === 'applied' && r.rolesBefore?.join() !== r.rolesAfter?.join();
+  if (
+    changed &&
+    tenant?.slack.notifyTarget &&
+    r.target.slackUserId &&
+    r.target.slackUserId !== r.requester.slackUserId
+  )
+    await tell(deps, 'target notice', () => deps.chat.dm(r.target.slackUserId!, targetNotice(r)));
+  return r;
+}

@@ -1,0 +1,87 @@
+import { canApprove } from '../core/policy.ts';
+import { announce, applyChange } from './apply-change.ts';
+import { type AppDeps, tenantById } from './deps.ts';
+import { identify } from './identify.ts';
+import type { Clicker } from './inbound.ts';
+import { advanceFresh, audit, tell } from './lifecycle.ts';
+import { alreadyDecided, approvalCard, approverRefused, refusalCard } from './messages.ts';
+import type { Reply } from './reply.ts';
+
+type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
+
+/**
+ * An approver clicked Approve, or submitted Deny with a reason. The clicker is checked against the
+ * directory *now* (holds an approver role, active, not the requester, not the target, not a support
+ * rep); the approval is counted by compare-and-set, so concurrent or repeated clicks count once.
+ */
+export async function decideRequest(
+  deps: AppDeps,
+  requestId: string,
+  clicker: Clicker,
+  verdict: Verdict,
+  reply: Reply,
+): Promise<void> {
+  const request = await deps.requests.get(requestId);
+  if (!request) return reply(alreadyDecided('gone'));
+  if (request.state !== 'awaiting_approval') return reply(alreadyDecided(request.state));
+  const tenant = tenantById(deps.policy, request.tenantId);
+  if (!tenant) return reply(alreadyDecided('gone'));
+  const who = await identify(deps, clicker.userId, undefined);
+  const approver =
+    who.ok && who.person.tenant.id === tenant.id
+      ? {
+          identity: who.person.identity,
+          roles: who.person.roles,
+          active: true,
+          isOperator: who.person.kind === 'operator',
+          external: false,
+        }
+      : undefined;
+  const check = approver
+    ? canApprove(tenant, request, approver)
+    : ({
+        ok: false,
+        reason: who.ok ? 'external' : who.refusal === 'inactive' ? 'inactive' : 'external',
+      } as const);
+  if (!check.ok) {
+    await audit(deps, request, 'approval_refused', {
+      actor: approver?.identity ?? { slackUserId: clicker.userId, slackTeamId: clicker.teamId },
+      outcome: check.reason,
+    });
+    return reply(
+      who.ok || check.reason !== 'external'
+        ? approverRefused(check.reason)
+        : refusalCard(who.ok ? 'external' : who.refusal),
+    );
+  }
+  const at = deps.clock.now().toISOString();
+  const { request: next, current } = await advanceFresh(deps, requestId, (cur) =>
+    cur.state !== 'awaiting_approval'
+      ? undefined
+      : verdict.kind === 'approve'
+        ? { kind: 'approve', approval: { approver: approver!.identity, at } }
+        : { kind: 'reject', by: approver!.identity, reason: verdict.reason },
+  );
+  if (!next)
+    return reply(
+      current?.state === 'awaiting_approval'
+        ? approverRefused('already_approved')
+        : alreadyDecided(current?.state ?? 'gone'),
+    );
+  if (verdict.kind === 'reject') {
+    await audit(deps, next, 'rejected', { actor: approver!.identity, reason: verdict.reason });
+    deps.observer?.requestOutcome?.('rejected');
+    await announce(deps, next);
+    return;
+  }
+  await audit(deps, next, 'approved', { actor: approver!.identity });
+  if (next.state === 'approved') {
+    await applyChange(deps, next);
+    return;
+  }
+  for (const ref of next.approvalMessages)
+    if (ref.ts)
+      await tell(deps, 'approval progress', () =>
+        deps.chat.update({ channelId: ref.channelId, ts: ref.ts! }, approvalCard(next, false)),
+      );
+}

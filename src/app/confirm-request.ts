@@ -1,0 +1,101 @@
+import { evaluate } from '../core/policy.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import { applyChange } from './apply-change.ts';
+import { type AppDeps, tenantById } from './deps.ts';
+import { identify } from './identify.ts';
+import type { Clicker } from './inbound.ts';
+import { advance, audit, tell } from './lifecycle.ts';
+import { alreadyDecided, approvalCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
+import type { Reply } from './reply.ts';
+
+/**
+ * The requester confirms their card. Policy is evaluated again with roles read now (they may have
+ * changed since the card was shown); the stored decision is replaced by the fresh one.
+ */
+export async function confirmRequest(
+  deps: AppDeps,
+  requestId: string,
+  clicker: Clicker,
+  reply: Reply,
+): Promise<void> {
+  const request = await deps.requests.get(requestId);
+  if (!request) return reply(alreadyDecided('gone'));
+  if (request.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
+  if (request.state !== 'awaiting_confirmation') return reply(alreadyDecided(request.state));
+  const tenant = tenantById(deps.policy, request.tenantId);
+  const who = await identify(
+    deps,
+    clicker.userId,
+    request.origin.channelId.startsWith('D') ? undefined : request.origin.channelId,
+  );
+  if (!who.ok || !tenant || who.person.tenant.id !== tenant.id)
+    return reply(refusalCard(who.ok ? 'external' : who.refusal));
+  const dir = deps.directories.forTenant(tenant.id);
+  const targetRoles = request.target.scimId ? await dir.getRoles(request.target.scimId) : [];
+  const decision = evaluate(tenant, {
+    requester: {
+      roles: who.person.roles,
+      active: true,
+      known: true,
+      isOperator: who.person.kind === 'operator',
+    },
+    action: request.action,
+    target: {
+      isRequester:
+        request.requester.scimId !== undefined && request.requester.scimId === request.target.scimId,
+      roles: targetRoles,
+      known: Boolean(request.target.scimId),
+    },
+    role: request.role,
+    durationMs: request.durationMs,
+  });
+  const next = await advance(deps, request, {
+    kind: 'confirm',
+    decision,
+    by: who.person.identity,
+    pendingTtlMs: deps.policy.timers.pendingTtl,
+  });
+  if (!next) return reply(alreadyDecided('being handled'));
+  await audit(deps, next, 'confirmed', { actor: who.person.identity, rolesBefore: targetRoles });
+  deps.observer?.decisionLatency?.(deps.clock.now().getTime() - Date.parse(request.createdAt));
+  if (next.state === 'denied') {
+    deps.observer?.policyDenied?.(decision.kind === 'deny' ? decision.reason : 'unknown');
+    await audit(deps, next, 'denied', { outcome: decision.kind === 'deny' ? decision.reason : undefined });
+    await reply(outcomeCard(next));
+    return;
+  }
+  if (next.state === 'approved') {
+    await applyChange(deps, next);
+    return;
+  }
+  await requestApproval(deps, next);
+  await reply(outcomeCard(next));
+}
+
+/** Posts Approve/Deny to the tenant's approval channel and remembers where, for in-place updates. */
+export async function requestApproval(deps: AppDeps, r: RoleRequest): Promise<void> {
+  const tenant = tenantById(deps.policy, r.tenantId);
+  const channel = tenant?.slack.approvalChannel;
+  const refs: { channelId: string; ts: string }[] = [];
+  if (channel) {
+    const shared = tenant.slack.sharedChannels.includes(channel);
+    await tell(deps, 'approval request', async () => {
+      refs.push(await deps.chat.post(channel, approvalCard(r, !shared)));
+    });
+  }
+  let current = r;
+  if (refs.length) {
+    for (let i = 0; i < 5; i++) {
+      const latest = (await deps.requests.get(r.id)) ?? current;
+      const saved = await deps.requests.save(
+        { ...latest, version: latest.version + 1, approvalMessages: [...latest.approvalMessages, ...refs] },
+        latest.version,
+      );
+      if (saved) break;
+      current = latest;
+    }
+  }
+  await audit(deps, r, 'approval_requested', {
+    note: channel ? `posted to ${channel}` : 'no approval channel configured',
+  });
+}

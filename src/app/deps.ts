@@ -1,0 +1,51 @@
+import type { PolicyFile, Tenant } from '../core/policy-schema.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
+import type { Chat } from '../ports/chat.ts';
+import type { Clock, IdGenerator } from '../ports/clock.ts';
+import type { Directories } from '../ports/directory.ts';
+import type { IntentExtractor } from '../ports/intent-extractor.ts';
+import type { EventDeduplicator, RequestStore } from '../ports/request-store.ts';
+
+/** Minimal logger surface the use cases need (pino satisfies it). */
+export interface AppLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): AppLogger;
+}
+
+/** Optional observers for metrics; every hook is fire-and-forget. */
+export interface AppObserver {
+  requestOutcome?(outcome: string): void;
+  policyDenied?(reason: string): void;
+  decisionLatency?(ms: number): void;
+  applyLatency?(ms: number): void;
+}
+
+/** Everything a use case may touch, injected by the composition root (src/main.ts) or a test. */
+export interface AppDeps {
+  policy: PolicyFile;
+  directories: Directories;
+  extractor: IntentExtractor;
+  requests: RequestStore;
+  events: EventDeduplicator;
+  audit: AuditLog;
+  chat: Chat;
+  clock: Clock;
+  ids: IdGenerator;
+  log: AppLogger;
+  observer?: AppObserver;
+}
+
+export function tenantById(policy: PolicyFile, id: string): Tenant | undefined {
+  return policy.tenants.find((t) => t.id === id);
+}
+
+export function tenantForTeam(policy: PolicyFile, teamId: string | undefined): Tenant | undefined {
+  return teamId ? policy.tenants.find((t) => t.slack.teams.includes(teamId)) : undefined;
+}
+
+export function tenantForSharedChannel(policy: PolicyFile, channelId: string): Tenant | undefined {
+  return policy.tenants.find((t) => t.slack.sharedChannels.includes(channelId));
+}

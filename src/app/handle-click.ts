@@ -1,0 +1,109 @@
+import { errorCode } from '../core/errors.ts';
+import { applyChange } from './apply-change.ts';
+import { decideRequest } from './approve-request.ts';
+import { decodeChoice } from './choice.ts';
+import { confirmRequest } from './confirm-request.ts';
+import { type AppDeps, tenantById } from './deps.ts';
+import { identify } from './identify.ts';
+import { ACTIONS, type ButtonClick, type Clicker } from './inbound.ts';
+import { advanceFresh, audit } from './lifecycle.ts';
+import { alreadyDecided, errorCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
+import { proposeChange } from './propose-change.ts';
+import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { fromDirectory } from './resolve-target.ts';
+
+/** Any Rolecall button. Runs after Slack got its ack; every fault is answered with a reference id. */
+export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<void> {
+  const channelId = click.channelId ?? '';
+  const reply = channelId
+    ? replyTo(deps, { channelId, userId: click.clicker.userId, isDm: isDmChannel(channelId) })
+    : async () => {};
+  const ref = deps.ids.next();
+  try {
+    const action = click.actionId.startsWith(ACTIONS.choose) ? ACTIONS.choose : click.actionId;
+    switch (action) {
+      case ACTIONS.confirm:
+        return await confirmRequest(deps, click.value, click.clicker, reply);
+      case ACTIONS.approve:
+        return await decideRequest(deps, click.value, click.clicker, { kind: 'approve' }, reply);
+      case ACTIONS.cancel:
+        return await cancelRequest(deps, click.value, click.clicker, reply);
+      case ACTIONS.retry:
+        return await retryRequest(deps, click.value, click.clicker, reply);
+      case ACTIONS.choose:
+        return await chooseTarget(deps, click, reply);
+      default:
+        deps.log.warn({ actionId: click.actionId }, 'unknown action ignored');
+    }
+  } catch (err) {
+    const code = errorCode(err);
+    deps.log.error({ err, code, ref, actionId: click.actionId }, 'click handling failed');
+    await reply(errorCard(code, ref)).catch(() => {});
+  }
+}
+
+/** Deny submitted from the reason modal. */
+export async function denyRequest(
+  deps: AppDeps,
+  requestId: string,
+  clicker: Clicker,
+  reason: string,
+): Promise<void> {
+  const request = await deps.requests.get(requestId);
+  const channelId = request?.approvalMessages[0]?.channelId;
+  const reply = channelId
+    ? replyTo(deps, { channelId, userId: clicker.userId, isDm: false })
+    : async () => {};
+  try {
+    await decideRequest(
+      deps,
+      requestId,
+      clicker,
+      { kind: 'reject', reason: reason.trim().slice(0, 500) },
+      reply,
+    );
+  } catch (err) {
+    const ref = deps.ids.next();
+    deps.log.error({ err, ref, requestId }, 'deny failed');
+    await reply(errorCard(errorCode(err), ref)).catch(() => {});
+  }
+}
+
+async function cancelRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
+  const current = await deps.requests.get(id);
+  if (!current) return reply(alreadyDecided('gone'));
+  if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
+  const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'cancel' }));
+  if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
+  await audit(deps, request, 'cancelled', { actor: request.requester });
+  await reply(outcomeCard(request));
+}
+
+/** "Try again" after a failed apply: only the requester, only from `failed`, never a second PATCH. */
+async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
+  const current = await deps.requests.get(id);
+  if (!current) return reply(alreadyDecided('gone'));
+  if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
+  const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'retry' }));
+  if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
+  await applyChange(deps, request);
+}
+
+async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Promise<void> {
+  const choice = decodeChoice(click.value);
+  if (!choice) return reply(alreadyDecided('no longer valid'));
+  if (choice.requester !== click.clicker.userId) return reply(notYourRequest());
+  const isDm = isDmChannel(choice.origin.channelId);
+  const who = await identify(deps, click.clicker.userId, isDm ? undefined : choice.origin.channelId);
+  if (!who.ok) return reply(refusalCard(who.refusal));
+  const tenant = tenantById(deps.policy, who.person.tenant.id)!;
+  const user = await deps.directories.forTenant(tenant.id).getUser(choice.targetScimId);
+  if (!user) return reply(alreadyDecided('no longer valid'));
+  const showDetails = isDm || !tenant.slack.sharedChannels.includes(choice.origin.channelId);
+  await proposeChange(
+    deps,
+    { person: who.person, tenant, origin: choice.origin, reply, showDetails },
+    { user, identity: fromDirectory(user) },
+    choice,
+  );
+}

@@ -1,0 +1,95 @@
+import type { AuditEvent, AuditKind } from '../core/audit.ts';
+import { errorCode, RolecallError } from '../core/errors.ts';
+import type { Identity } from '../core/identity.ts';
+import { type RequestEvent, transition } from '../core/request.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import type { AppDeps } from './deps.ts';
+
+export const ROLECALL_ACTOR: Identity = { displayName: 'Rolecall' };
+
+/**
+ * Moves a request by one event and saves it by compare-and-set. Returns the saved request, or
+ * `undefined` when the event is a no-op (already decided, duplicate click) or another process won
+ * the race — in both cases nothing else may happen (no second PATCH). Store faults propagate.
+ */
+export async function advance(
+  deps: AppDeps,
+  request: RoleRequest,
+  event: RequestEvent,
+): Promise<RoleRequest | undefined> {
+  const result = transition(request, event, deps.clock.now());
+  if (!result.ok) {
+    deps.log.info(
+      { requestId: request.id, event: event.kind, state: request.state, reason: result.reason },
+      'transition ignored',
+    );
+    return undefined;
+  }
+  const won = await deps.requests.save(result.request, request.version);
+  if (!won) {
+    deps.log.info(
+      { requestId: request.id, event: event.kind },
+      'lost compare-and-set; another handler moved this request',
+    );
+    return undefined;
+  }
+  return result.request;
+}
+
+/** Re-reads and retries an event a few times when a concurrent save moved the request meanwhile. */
+export async function advanceFresh(
+  deps: AppDeps,
+  id: string,
+  event: (current: RoleRequest) => RequestEvent | undefined,
+): Promise<{ request?: RoleRequest; current?: RoleRequest }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.requests.get(id);
+    if (!current) return {};
+    const ev = event(current);
+    if (!ev) return { current };
+    const result = transition(current, ev, deps.clock.now());
+    if (!result.ok) return { current };
+    if (await deps.requests.save(result.request, current.version))
+      return { request: result.request, current: result.request };
+  }
+  throw new RolecallError('STORE.UNAVAILABLE', `request ${id} kept changing under concurrent updates`);
+}
+
+/** An audit record carrying both identities and the request's facts. */
+export function auditOf(r: RoleRequest, kind: AuditKind, extra: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    kind,
+    at: r.updatedAt,
+    tenantId: r.tenantId,
+    requestId: r.id,
+    requester: r.requester,
+    target: r.target,
+    role: r.role,
+    action: r.action,
+    durationMs: r.durationMs,
+    justification: r.justification,
+    ruleId: 'ruleId' in r.decision ? r.decision.ruleId : undefined,
+    decision: r.decision,
+    rolesBefore: r.rolesBefore,
+    rolesAfter: r.rolesAfter,
+    ...extra,
+  } as AuditEvent;
+}
+
+export async function audit(
+  deps: AppDeps,
+  r: RoleRequest,
+  kind: AuditKind,
+  extra: Partial<AuditEvent> = {},
+): Promise<void> {
+  await deps.audit.append(auditOf(r, kind, extra));
+}
+
+/** Best effort: a chat failure must never undo or hide a recorded outcome. */
+export async function tell(deps: AppDeps, what: string, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    deps.log.warn({ err, what, code: errorCode(err) }, 'could not deliver a message');
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Every word Rolecall says to people lives here, built from templates and request data — never
+ * from model output. Anything user-controlled is escaped before it reaches mrkdwn.
+ */
+import type { Decision, DenyReason } from '../core/decision.ts';
+import { formatDuration } from '../core/duration.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import type { Identity } from '../core/identity.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import type { Card, CardButton } from '../ports/chat.ts';
+import type { DirectoryUser } from '../ports/directory.ts';
+import type { Refusal } from './identify.ts';
+import { ACTIONS } from './inbound.ts';
+
+/** Neutralises Slack mrkdwn control characters and mention syntax in user-supplied text. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${esc(x)}\``).join(', ') : '_none_');
+
+/** Who someone is, with directory details only where they may be shown (not in shared channels). */
+export function who(id: Identity, showDetails: boolean): string {
+  const name = esc(id.displayName ?? id.email ?? id.slackUserId ?? 'unknown');
+  const mention = id.slackUserId ? `<@${id.slackUserId}>` : name;
+  if (!showDetails) return mention;
+  const extra = [id.email, id.scimId && `directory id ${id.scimId}`]
+    .filter(Boolean)
+    .map((s) => esc(String(s)));
+  return extra.length ? `${mention} (${extra.join(', ')})` : mention;
+}
+
+const REFUSALS: Record<Refusal, string> = {
+  unknown_user: "Sorry, I can't help with that here.",
+  bot: "Sorry, I don't take requests from bots.",
+  deleted: "Sorry, I can't help with that here.",
+  guest: "Sorry, guest accounts can't make role requests. Please ask an admin of your organisation.",
+  external: "Sorry, I can only take requests from members of this organisation's workspace.",
+  wrong_tenant_channel:
+    "Sorry, I can't take requests for your organisation in this channel. Please DM me instead.",
+  not_in_directory:
+    "I couldn't find you in your organisation's directory, so I can't act on this. Please contact your IT admin.",
+  inactive: 'Your directory account is not active, so I can’t act on this.',
+};
+export const refusalCard = (r: Refusal): Card => ({ text: REFUSALS[r] });
+
+export const HELP =
+  'Try: “make @dana an editor for 2 hours”, “remove bob@example.com’s admin role”, or “what roles does @carol have?”';
+
+const NONE_REASONS: Record<string, string> = {
+  negated: "That sounds like something you *don't* want done, so I did nothing.",
+  injection: "I can't act on that message. Please write the request plainly.",
+  unknown_role: "I don't know that role. ",
+  unsupported: 'I can only look people up and change their roles. ',
+};
+export function notUnderstood(reason: string | undefined, roles: string[]): Card {
+  const lead = (reason && NONE_REASONS[reason]) ?? "I didn't understand that as a role request. ";
+  return { text: `${lead} ${HELP}`.trim(), context: `Roles here: ${roles.join(', ')}` };
+}
+
+export const targetNotFound = (what: string): Card => ({
+  text: `I couldn't find ${esc(what)} in your organisation's directory.`,
+});
+export const notAllowedToView = (): Card => ({
+  text: "Sorry, you're not allowed to see that person's roles.",
+});
+export const nothingToCancel = (): Card => ({ text: 'You have no pending request to cancel.' });
+
+export function rolesAnswer(target: Identity, roles: string[], showDetails: boolean): Card {
+  return { text: `${who(target, showDetails)} has: ${list(roles)}` };
+}
+
+export function lookupAnswer(user: DirectoryUser, target: Identity, showDetails: boolean): Card {
+  const state = user.active ? 'active' : 'inactive';
+  return { text: `${who(target, showDetails)} — ${esc(user.userName)}, ${state} in the directory.` };
+}
+
+export function whichOne(name: string, buttons: CardButton[]): Card {
+  return { text: `More than one person matches “${esc(name)}”. Which one did you mean?`, buttons };
+}
+
+function nextStep(d: Decision): string {
+  switch (d.kind) {
+    case 'allow':
+      return 'Applied as soon as you confirm.';
+    case 'needs_approval':
+      return `Needs approval by ${d.count} ${d.count > 1 ? 'different people' : 'person'} holding ${list(d.approverRoles)}.`;
+    case 'deny':
+      return `Not allowed: ${denyText(d.reason)}`;
+  }
+}
+
+export function denyText(reason: DenyReason): string {
+  const texts: Record<DenyReason, string> = {
+    no_matching_rule: 'no policy rule lets you make this change.',
+    unknown_role: 'that role is not in the catalogue.',
+    requester_unknown: 'you are not in the directory.',
+    requester_inactive: 'your directory account is inactive.',
+    target_unknown: 'the person is not in the directory.',
+    external_user: 'requests from outside the organisation are not accepted.',
+    duration_exceeds_max: 'the duration is longer than the policy allows.',
+    above_own_role: 'you cannot grant a role above your own.',
+    operator_cannot_approve: 'support reps cannot approve customer changes.',
+    store_unavailable: 'Rolecall cannot record requests right now.',
+    duration_not_supported: 'this role cannot be granted for a limited time.',
+    invalid_duration: 'that duration is not valid.',
+    no_approvers: 'nobody is configured to approve this change.',
+  };
+  return texts[reason] ?? 'the policy does not allow it.';
+}
+
+export interface ConfirmView {
+  request: RoleRequest;
+  rolesBefore: string[];
+  rolesAfter: string[];
+  showDetails: boolean;
+}
+
+export function confirmationCard(v: ConfirmView): Card {
+  const r = v.request;
+  const d = r.decision;
+  const duration = r.durationMs
+    ? `${formatDuration(r.durationMs)}${d.kind !== 'deny' && d.capped ? ' (capped by policy)' : ''}`
+    : 'permanent';
+  const buttons: CardButton[] =
+    d.kind === 'deny'
+      ? []
+      : [
+          { actionId: ACTIONS.confirm, value: r.id, text: 'Confirm', style: 'primary' },
+          { actionId: ACTIONS.cancel, value: r.id, text: 'Cancel' },
+        ];
+  return {
+    text: `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${esc(r.target.displayName ?? 'them')}?`,
+    fields: [
+      ['Person', who(r.target, v.showDetails)],
+      ['Change', `${r.action} \`${esc(r.role)}\``],
+      ['Roles now → after', `${list(v.rolesBefore)} → ${list(v.rolesAfter)}`],
+      ['Duration', duration],
+      ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
+      ...(r.relayedBy ? ([['Relayed by', who(r.relayedBy, false)]] as [string, string][]) : []),
+    ],
+    sections: [`*What happens next:* ${nextStep(d)}`],
+    buttons,
+    context: `Request ${r.id} · nothing changes until you confirm`,
+  };
+}
+
+export function approvalCard(r: RoleRequest, showDetails: boolean, status?: string): Card {
+  const d = r.decision;
+  const needed = d.kind === 'needs_approval' ? d.count : 1;
+  return {
+    text: `${who(r.requester, false)} asks to ${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${who(r.target, showDetails)}`,
+    fields: [
+      ['Duration', r.durationMs ? formatDuration(r.durationMs) : 'permanent'],
+      ['Approvals', `${r.approvals.length} of ${needed}`],
+      ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
+      ...(r.relayedBy ? ([['Relayed by', who(r.relayedBy, false)]] as [string, string][]) : []),
+    ],
+    sections: status ? [status] : [],
+    buttons: status
+      ? []
+      : [
+          { actionId: ACTIONS.approve, value: r.id, text: 'Approve', style: 'primary' },
+          { actionId: ACTIONS.deny, value: r.id, text: 'Deny', style: 'danger' },
+        ],
+    context: `Request ${r.id}`,
+  };
+}
+
+export function decidedStatus(r: RoleRequest, at: string): string {
+  const by = r.rejection ? [r.rejection.by] : r.approvals.map((a) => a.approver);
+  const names = by.map((i) => who(i, false)).join(', ');
+  const outcome: Partial<Record<RoleRequest['state'], string>> = {
+    applied: '✅ Approved and applied',
+    applying: '⏳ Approved, applying',
+    approved: '✅ Approved',
+    failed: '⚠️ Approved, but applying failed',
+    rejected: `❌ Denied${r.rejection?.reason ? `: “${esc(r.rejection.reason)}”` : ''}`,
+    expired: '⌛ Expired without enough approvals',
+    cancelled: '🚫 Cancelled by the requester',
+  };
+  return `${outcome[r.state] ?? r.state}${names ? ` by ${names}` : ''} · ${at}`;
+}
+
+export const alreadyDecided = (state: string): Card => ({
+  text: `This request is already ${state.replace(/_/g, ' ')}.`,
+});
+export const notYourRequest = (): Card => ({
+  text: 'Only the person who asked can confirm or cancel this request.',
+});
+
+const APPROVER_REFUSALS: Record<string, string> = {
+  not_approver: "You can't approve this: you don't hold an approver role for it right now.",
+  self_approval: "You can't approve your own request.",
+  approves_own_target: "You can't approve a change to your own roles.",
+  inactive: "You can't approve: your directory account is not active.",
+  operator: 'Support reps cannot approve customer changes.',
+  external: "You can't approve requests for this organisation.",
+  already_approved: 'You have already approved this request; another approver is needed.',
+  not_pending: 'This request is no longer waiting for approval.',
+};
+export const approverRefused = (reason: string): Card => ({
+  text: APPROVER_REFUSALS[reason] ?? "You can't approve this.",
+});
+
+export function outcomeCard(r: RoleRequest): Card {
+  const role = `\`${esc(r.role)}\``;
+  const whom = esc(r.target.displayName ?? 'them');
+  switch (r.state) {
+    case 'applied': {
+      const noop = r.rolesBefore && r.rolesAfter && r.rolesBefore.join() === r.rolesAfter.join();
+      const until = r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
+      return {
+        text: noop
+          ? `Nothing to change: ${whom} ${r.action === 'grant' ? 'already has' : 'does not have'} ${role}.`
+          : `Done: ${r.action === 'grant' ? 'granted' : 'revoked'} ${role} ${r.action === 'grant' ? 'to' : 'from'} ${whom}${until}.`,
+      };
+    }
+    case 'awaiting_approval':
+      return { text: `Sent for approval. I'll tell you here when it is decided. (Request ${r.id})` };
+    case 'denied':
+      return {
+        text: `Not done: ${r.decision.kind === 'deny' ? denyText(r.decision.reason) : 'the policy does not allow it.'}`,
+      };
+    case 'rejected':
+      return {
+        text: `Your request for ${role} was denied${r.rejection?.reason ? `: “${esc(r.rejection.reason)}”` : '.'}`,
+      };
+    case 'cancelled':
+      return { text: `Cancelled. Nothing was changed.` };
+    case 'expired':
+      return { text: `Your request for ${role} expired without a decision. Nothing was changed.` };
+    case 'failed':
+      return errorCard((r.error?.code ?? 'INTERNAL') as ErrorCode, r.id, true);
+    case 'revoked':
+      return { text: `${role} for ${whom} has ended and was removed.` };
+    default:
+      return { text: `Request ${r.id} is ${r.state.replace(/_/g, ' ')}.` };
+  }
+}
+
+export function targetNotice(r: RoleRequest): Card {
+  const verb = r.state === 'revoked' || r.action === 'revoke' ? 'removed from' : 'given';
+  const until = r.state === 'applied' && r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
+  return { text: `FYI: you were ${verb} the \`${esc(r.role)}\` role${until} (request ${r.id}).` };
+}
+
+/** The one place a fault becomes words: plain, with a reference id, never internal detail. */
+export function errorCard(code: ErrorCode, ref: string, retryable = false): Card {
+  const area = code.split('.')[0];
+  const base: Record<string, string> = {
+    SCIM: "I couldn't reach your organisation's directory, so nothing was changed.",
+    STORE: "I couldn't record this request, so nothing was changed.",
+    LLM: "I couldn't understand the request right now.",
+    SLACK: 'Slack did not accept my reply.',
+    CONFIG: 'Rolecall is misconfigured for your organisation.',
+  };
+  const text = `${base[area ?? ''] ?? 'Something went wrong, and nothing was changed.'} Reference: ${ref}.`;
+  return {
+    text,
+    buttons: retryable ? [{ actionId: ACTIONS.retry, value: ref, text: 'Try again' }] : [],
+    context: retryable
+      ? 'You can try again; nothing will be applied twice.'
+      : 'Please try again later or contact your admin with the reference.',
+  };
+}

@@ -1,0 +1,87 @@
+import type { Identity } from '../core/identity.ts';
+import type { RoleAction } from '../core/intent.ts';
+import { evaluate } from '../core/policy.ts';
+import type { Tenant } from '../core/policy-schema.ts';
+import { newRequest } from '../core/request.ts';
+import type { ChatRef } from '../core/request-record.ts';
+import type { DirectoryUser } from '../ports/directory.ts';
+import type { AppDeps } from './deps.ts';
+import type { Person } from './identify.ts';
+import { advance, audit } from './lifecycle.ts';
+import { confirmationCard, notUnderstood, outcomeCard } from './messages.ts';
+import type { Reply } from './reply.ts';
+
+export interface ChangeAsk {
+  action: RoleAction;
+  role: string;
+  durationMs?: number;
+  until?: string;
+  justification?: string;
+}
+
+/**
+ * Evaluates one change for one resolved target, records the request (awaiting confirmation, or
+ * denied at once) and shows the requester the confirmation card. Nothing is applied here.
+ */
+export async function proposeChange(
+  deps: AppDeps,
+  ctx: { person: Person; tenant: Tenant; origin: ChatRef; reply: Reply; showDetails: boolean },
+  target: { user: DirectoryUser; identity: Identity },
+  ask: ChangeAsk,
+): Promise<void> {
+  const { person, tenant } = ctx;
+  if (!tenant.roles[ask.role]) {
+    await ctx.reply(notUnderstood('unknown_role', Object.keys(tenant.roles)));
+    return;
+  }
+  const now = deps.clock.now();
+  let durationMs = ask.durationMs;
+  if (ask.until) durationMs = Date.parse(ask.until) - now.getTime();
+  if (durationMs !== undefined && durationMs <= 0) {
+    await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
+    return;
+  }
+  const dir = deps.directories.forTenant(tenant.id);
+  const rolesBefore = await dir.getRoles(target.user.id);
+  const isSelf = person.kind === 'member' && person.user.id === target.user.id;
+  const decision = evaluate(tenant, {
+    requester: { roles: person.roles, active: true, known: true, isOperator: person.kind === 'operator' },
+    action: ask.action,
+    target: { isRequester: isSelf, roles: rolesBefore, known: true },
+    role: ask.role,
+    durationMs,
+  });
+  const rolesAfter =
+    ask.action === 'grant'
+      ? [...new Set([...rolesBefore, ask.role])].sort()
+      : rolesBefore.filter((r) => r !== ask.role);
+  const request = newRequest({
+    id: deps.ids.next(),
+    tenantId: tenant.id,
+    now,
+    requester: person.identity,
+    target: isSelf ? person.identity : target.identity,
+    relayedBy: person.kind === 'operator' ? person.identity : undefined,
+    action: ask.action,
+    role: ask.role,
+    durationMs: decision.kind === 'deny' ? durationMs : (decision.durationMs ?? durationMs),
+    justification: ask.justification,
+    decision,
+    origin: ctx.origin,
+    confirmationExpiresAt: new Date(now.getTime() + deps.policy.timers.confirmationTtl).toISOString(),
+  });
+  await deps.requests.create(request);
+  await audit(deps, request, 'requested', { rolesBefore, actor: person.identity });
+
+  if (decision.kind === 'deny') {
+    deps.observer?.policyDenied?.(decision.reason);
+    const denied = await advance(deps, request, { kind: 'confirm' });
+    if (denied) await audit(deps, denied, 'denied', { rolesBefore, outcome: decision.reason });
+    await ctx.reply(
+      confirmationCard({ request, rolesBefore, rolesAfter: rolesBefore, showDetails: ctx.showDetails }),
+    );
+    if (denied) await ctx.reply(outcomeCard(denied));
+    return;
+  }
+  await ctx.reply(confirmationCard({ request, rolesBefore, rolesAfter, showDetails: ctx.showDetails }));
+}

@@ -1,0 +1,54 @@
+import type { RoleRequest } from '../core/request-record.ts';
+import { announce } from './apply-change.ts';
+import type { AppDeps } from './deps.ts';
+import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
+import { finishRevoke } from './revoke-due.ts';
+
+/** Work older than this in `applying`/`revoking` is treated as abandoned by a crashed process. */
+export const DEFAULT_RECOVERY_GRACE_MS = 60_000;
+
+/**
+ * Reconciles requests a crash left in `applying` or `revoking` by reading the directory: did the
+ * PATCH land? An apply that landed is completed; one that did not is marked failed (the requester
+ * may retry) — recovery never sends a grant itself, so nothing is applied twice. A revocation is
+ * completed (revoke is idempotent: it checks before it writes). Every outcome is audited.
+ */
+export async function recoverInterrupted(
+  deps: AppDeps,
+  graceMs = DEFAULT_RECOVERY_GRACE_MS,
+): Promise<{ completed: number; failed: number }> {
+  const cutoff = deps.clock.now().getTime() - graceMs;
+  const stuck = (await deps.requests.find({ states: ['applying', 'revoking'], limit: 500 })).filter(
+    (r) => Date.parse(r.updatedAt) <= cutoff,
+  );
+  let completed = 0;
+  let failed = 0;
+  for (const r of stuck) {
+    const final = r.state === 'revoking' ? await finishRevoke(deps, r) : await reconcileApply(deps, r);
+    if (final.state === 'applied' || final.state === 'revoked') completed++;
+    else failed++;
+  }
+  return { completed, failed };
+}
+
+async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
+  const roles = await deps.directories.forTenant(r.tenantId).getRoles(r.target.scimId!);
+  const landed = r.action === 'grant' ? roles.includes(r.role) : !roles.includes(r.role);
+  const before = r.action === 'grant' ? roles.filter((x) => x !== r.role) : [...roles, r.role].sort();
+  const next = landed
+    ? await advance(deps, r, { kind: 'applied', before, after: roles })
+    : await advance(deps, r, {
+        kind: 'apply_failed',
+        code: 'RECOVERY.NOT_APPLIED',
+        message: 'interrupted before the directory change landed',
+      });
+  if (!next) return r;
+  await audit(deps, next, 'reconciled', {
+    actor: ROLECALL_ACTOR,
+    outcome: landed ? 'applied' : 'not_applied',
+    note: 'recovered after an interruption',
+  });
+  if (landed) await audit(deps, next, 'applied', { actor: ROLECALL_ACTOR, note: 'completed by recovery' });
+  else await audit(deps, next, 'failed', { actor: ROLECALL_ACTOR, errorCode: 'RECOVERY.NOT_APPLIED' });
+  return announce(deps, next);
+}
