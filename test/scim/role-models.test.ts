@@ -186,11 +186,13 @@ describe('roles model', () => {
       after: ['admin'],
     });
     expect(patches(s).map((p) => p.body)).toEqual([
-      expect.objectContaining({ Operations: [{ op: 'add', path: 'roles', value: [{ value: 'app-admin' }] }] }),
+      expect.objectContaining({
+        Operations: [{ op: 'add', path: 'roles', value: [{ value: 'app-admin' }] }],
+      }),
       expect.objectContaining({ Operations: [{ op: 'remove', path: 'roles[value eq "viewer"]' }] }),
     ]);
     expect(patches(s).every((p) => p.ifMatch?.startsWith('W/'))).toBe(true);
-    expect((s.state.users.get('u-alice')?.roles as { value: string }[]).map((r) => r.value)).toEqual([
+    expect((s.state.users.get('u-alice')!.roles as { value: string }[]).map((r) => r.value)).toEqual([
       'billing',
       'app-admin',
     ]);
@@ -220,7 +222,9 @@ describe('attribute model', () => {
     expect((await dir.revoke('u-bob', 'ops')).changed).toBe(false);
     expect(await dir.revoke('u-bob', 'dev')).toEqual({ changed: true, before: ['dev'], after: [] });
     expect(patches(s).map((p) => p.body)).toEqual([
-      expect.objectContaining({ Operations: [{ op: 'replace', path: `${ENTERPRISE}:role`, value: 'developer' }] }),
+      expect.objectContaining({
+        Operations: [{ op: 'replace', path: `${ENTERPRISE}:role`, value: 'developer' }],
+      }),
       expect.objectContaining({ Operations: [{ op: 'remove', path: `${ENTERPRISE}:role` }] }),
     ]);
   });
