@@ -1,4 +1,5 @@
 import type { Decision, DenyReason } from './decision.ts';
+import { formatDuration } from './duration.ts';
 import type { Identity } from './identity.ts';
 import type { Rule, Tenant } from './policy-schema.ts';
 import type { RoleRequest } from './request-record.ts';
@@ -160,13 +161,17 @@ function decideByRule(tenant: Tenant, rule: Rule, id: string, input: PolicyInput
     if (durationMs === undefined) {
       durationMs = max;
       capped = true;
-      notes.push(`time-bound: no duration asked, limited to maxDuration (${max} ms)`);
+      notes.push(`time-bound: no duration asked, so maxDuration (${formatDuration(max)})`);
     } else if (durationMs > max) {
       if (rule.overMax === 'deny')
-        return deny('duration_exceeds_max', `${durationMs} ms asked, at most ${max} ms`, id);
+        return deny(
+          'duration_exceeds_max',
+          `${formatDuration(durationMs)} asked, at most ${formatDuration(max)}`,
+          id,
+        );
       durationMs = max;
       capped = true;
-      notes.push(`duration capped at maxDuration (${max} ms)`);
+      notes.push(`capped at maxDuration (${formatDuration(max)})`);
     }
   }
   const timing = durationMs === undefined ? { capped } : { durationMs, capped };

@@ -116,7 +116,7 @@ describe('durations against maxDuration', () => {
       kind: 'deny',
       reason: 'duration_exceeds_max',
       ruleId: 'rule-1',
-      detail: `${5 * HOUR} ms asked, at most ${4 * HOUR} ms`,
+      detail: '5h asked, at most 4h',
     });
     expect(evaluate(t('cap'), ask(['admin'], 'editor', { durationMs: 5 * HOUR }))).toEqual({
       kind: 'allow',
