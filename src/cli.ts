@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.ts';
+import { registerPolicyCommands } from './cli/policy.ts';
 import { RolecallError } from './core/errors.ts';
 
 /** The `rolecall` command. Each subcommand lives in src/cli/; this file only wires them. */
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
       code = await start(process.env);
     });
   registerAuditCommands(program);
+  registerPolicyCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
