@@ -5,6 +5,7 @@ import type { Clock } from '../../../ports/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { unavailable } from '../shared.ts';
 import { migrate } from './migrations.ts';
+import { inTransaction } from './transaction.ts';
 
 export const DB_FILE = 'rolecall.sqlite';
 
@@ -26,6 +27,7 @@ export class SqliteConnection {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly #statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  #closed = false;
 
   constructor(db: DatabaseSync, path: string) {
     this.db = db;
@@ -34,6 +36,7 @@ export class SqliteConnection {
 
   /** Prepared once per connection and reused. */
   statement(sql: string): ReturnType<DatabaseSync['prepare']> {
+    if (this.#closed) throw new Error('database is closed');
     let stmt = this.#statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
@@ -44,20 +47,14 @@ export class SqliteConnection {
 
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (the write lock is taken up front). */
   writeTransaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      if (this.db.isOpen && this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return inTransaction(this.db, 'BEGIN IMMEDIATE', fn);
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (this.#closed) return;
+    this.#closed = true;
     this.#statements.clear();
+    this.db.close();
   }
 }
 
@@ -68,15 +65,21 @@ export function openConnection(opts: SqliteOptions): SqliteConnection {
   let db: DatabaseSync | undefined;
   try {
     mkdirSync(dir, { recursive: true });
-    db = new DatabaseSync(path, { timeout: busy, enableForeignKeyConstraints: true });
+    db = new DatabaseSync(path);
+    // busy_timeout first: even switching to WAL needs a lock another process may hold.
     // WAL: readers never block the writer. FULL: a commit is on disk when it returns, which is
     // what "durable when append resolves" means for the audit log.
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busy};`);
+    db.exec(`PRAGMA busy_timeout = ${busy}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+      PRAGMA foreign_keys = ON;`);
     const applied = migrate(db, opts.clock);
     if (applied.length > 0) opts.logger.info({ path, applied }, 'sqlite schema migrated');
     return new SqliteConnection(db, path);
   } catch (err) {
-    if (db?.isOpen) db.close();
+    try {
+      db?.close();
+    } catch {
+      // It never opened.
+    }
     throw unavailable('open', err);
   }
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { RolecallError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface Migration {
   version: number;
@@ -104,24 +105,18 @@ export function migrate(
   const applied: number[] = [];
   refuseNewer(schemaVersion(db), latest);
   for (const m of migrations) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
+    inTransaction(db, 'BEGIN IMMEDIATE', () => {
       const current = schemaVersion(db);
       refuseNewer(current, latest);
-      if (m.version > current) {
-        db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-          m.version,
-          m.name,
-          clock.now().toISOString(),
-        );
-        applied.push(m.version);
-      }
-      db.exec('COMMIT');
-    } catch (err) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw err;
-    }
+      if (m.version <= current) return;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        clock.now().toISOString(),
+      );
+      applied.push(m.version);
+    });
   }
   return applied;
 }
