@@ -12,6 +12,7 @@ export type FaultAction =
       status: number;
       retryAfter?: string;
       contentType?: string;
+      /** `{authorization}` / `{credential}` echo the request's header / its credential part. */
       body?: string;
       apply?: boolean;
     }
@@ -115,7 +116,9 @@ export function injectFault(res: ServerResponse, a: FaultAction, req: IncomingMe
       a.body ?? JSON.stringify({ schemas: [ERROR], status: String(a.status), detail: 'injected' })
     )
       .split('{authorization}')
-      .join(req.headers.authorization ?? '');
+      .join(req.headers.authorization ?? '')
+      .split('{credential}')
+      .join((req.headers.authorization ?? '').replace(/^\S+\s+/, ''));
     res.writeHead(a.status, { 'content-type': a.contentType ?? 'application/scim+json' });
     res.end(text);
     return;
