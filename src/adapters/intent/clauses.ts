@@ -1,0 +1,190 @@
+import type { DurationMatch } from './durations.ts';
+import { isWord, type Token } from './text.ts';
+import { GRANT_VERBS, NEED_VERBS, REVOKE_VERBS } from './vocabulary.ts';
+
+/**
+ * Splits a message into clauses ("remove bob's editor role and make him admin" → two) and trims
+ * what carries no request (greetings, "please", "can you", addressing the bot).
+ */
+export interface Clause {
+  tokens: Token[];
+  durations: DurationMatch[];
+}
+
+const overlaps = (t: Token, d: DurationMatch) => t.start < d.end && d.start < t.end;
+const IMPERATIVE = new Set([...GRANT_VERBS, ...REVOKE_VERBS]);
+const QUESTION_STARTS = new Set([
+  'what',
+  'who',
+  'which',
+  'whois',
+  'lookup',
+  'look',
+  'does',
+  'is',
+  'show',
+  'list',
+]);
+const JOINERS = new Set(['and', 'then', 'also', 'plus']);
+
+/** Sentences split at . ! ? ; and line breaks, then at "and <verb>"; duration tokens are taken out. */
+export function clausesOf(tokens: Token[], durations: DurationMatch[]): Clause[] {
+  const out: Clause[] = [];
+  let cur: Clause = { tokens: [], durations: [] };
+  const flush = () => {
+    if (cur.tokens.length || cur.durations.length) out.push(cur);
+    cur = { tokens: [], durations: [] };
+  };
+  tokens.forEach((t, i) => {
+    const d = durations.find((x) => overlaps(t, x));
+    if (d) {
+      if (!cur.durations.includes(d)) cur.durations.push(d);
+      return;
+    }
+    if (t.kind === 'punct' && /^[.!?;\n]$/.test(t.text)) {
+      flush();
+      return;
+    }
+    if (startsNewClause(tokens, i, cur.tokens)) {
+      flush();
+      if (isWord(t) && JOINERS.has((t as { text: string }).text)) return;
+      if (t.kind === 'punct') return;
+    }
+    cur.tokens.push(t);
+  });
+  flush();
+  return out;
+}
+
+function startsNewClause(tokens: Token[], i: number, sofar: Token[]): boolean {
+  const t = tokens[i];
+  if (!sofar.some((x) => x.kind === 'word')) return false;
+  if (!(t?.kind === 'punct' && t.text === ',') && !(t?.kind === 'word' && JOINERS.has(t.text))) return false;
+  let k = i + 1;
+  while (
+    isWord(tokens[k], 'then', 'also', 'please', 'and') ||
+    (tokens[k]?.kind === 'punct' && tokens[k]?.raw === ',')
+  )
+    k++;
+  const next = tokens[k];
+  if (next?.kind !== 'word') return false;
+  if (IMPERATIVE.has(next.text) || QUESTION_STARTS.has(next.text)) return true;
+  return (
+    next.text === 'i' && isWord(tokens[k + 1]) && NEED_VERBS.has((tokens[k + 1] as { text: string }).text)
+  );
+}
+
+const LEAD_WORDS = new Set([
+  'please',
+  'pls',
+  'plz',
+  'kindly',
+  'hey',
+  'hi',
+  'hello',
+  'yo',
+  'ok',
+  'okay',
+  'also',
+  'and',
+  'then',
+  'just',
+  'so',
+  'um',
+  'uh',
+  'hmm',
+  'btw',
+  'rolecall',
+  'bot',
+  'thanks',
+  'thx',
+  'ty',
+  'quickly',
+]);
+const LEAD_SEQUENCES = [
+  ['can', 'you'],
+  ['could', 'you'],
+  ['would', 'you'],
+  ['will', 'you'],
+  ['can', 'u'],
+  ['could', 'u'],
+  ["i'd", 'like', 'you', 'to'],
+  ['i', 'would', 'like', 'you', 'to'],
+  ['i', 'want', 'you', 'to'],
+  ['i', 'need', 'you', 'to'],
+  ['go', 'ahead', 'and'],
+  ['do', 'you', 'know'],
+  ["i'd", 'like', 'to', 'know'],
+  ['i', 'want', 'to', 'know'],
+  ['quick', 'question'],
+];
+const TRAIL_WORDS = new Set([
+  'please',
+  'pls',
+  'plz',
+  'thanks',
+  'thx',
+  'ty',
+  'asap',
+  'cheers',
+  'now',
+  'quickly',
+]);
+const TRAIL_SEQUENCES = [
+  ['thank', 'you'],
+  ['right', 'now'],
+  ['thanks', 'in', 'advance'],
+];
+const ADDRESS_NEXT = new Set([
+  ...IMPERATIVE,
+  ...QUESTION_STARTS,
+  ...['please', 'pls', 'plz', 'kindly', 'can', 'could', 'would', 'will', 'hey', 'hi', 'hello'],
+]);
+
+const seqAt = (tokens: Token[], i: number, seq: string[]) => seq.every((w, k) => isWord(tokens[i + k], w));
+
+export function trimPoliteness(tokens: Token[]): Token[] {
+  let s = 0;
+  let e = tokens.length;
+  for (let changed = true; changed && s < e; ) {
+    changed = false;
+    const t = tokens[s];
+    if (t?.kind === 'punct' && /^[,:\-*!.]$/.test(t.text)) s++;
+    else if (t?.kind === 'word' && LEAD_WORDS.has(t.text)) s++;
+    else if (t?.kind === 'at' && t.name.toLowerCase() === 'rolecall') s++;
+    else if ((t?.kind === 'mention' || t?.kind === 'at') && isAddress(tokens, s)) s++;
+    else if (
+      isWord(t, 'tell') &&
+      isWord(tokens[s + 1], 'me') &&
+      isWord(tokens[s + 2], 'what', 'which', 'who', 'whether')
+    )
+      s += 2;
+    else {
+      const seq = LEAD_SEQUENCES.find((q) => seqAt(tokens, s, q));
+      if (!seq) break;
+      s += seq.length;
+    }
+    changed = true;
+  }
+  for (let changed = true; changed && e > s; ) {
+    changed = false;
+    const t = tokens[e - 1];
+    if (t?.kind === 'punct' && /^[,:\-*!.]$/.test(t.text)) e--;
+    else if (t?.kind === 'word' && TRAIL_WORDS.has(t.text)) e--;
+    else {
+      const seq = TRAIL_SEQUENCES.find((q) => e - q.length >= s && seqAt(tokens, e - q.length, q));
+      if (!seq) break;
+      e -= seq.length;
+    }
+    changed = true;
+  }
+  return tokens.slice(s, e);
+}
+
+/** A leading mention followed by a verb or "can you" addresses the bot; it is not a target. */
+function isAddress(tokens: Token[], i: number): boolean {
+  let k = i + 1;
+  while (tokens[k]?.kind === 'punct' && /^[,:-]$/.test((tokens[k] as { text: string }).text)) k++;
+  const next = tokens[k];
+  return next?.kind === 'word' && ADDRESS_NEXT.has(next.text);
+}

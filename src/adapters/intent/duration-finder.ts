@@ -1,0 +1,104 @@
+import { type DurationContext, type DurationMatch, parseDurationPhrase, SPAN, UNTIL } from './durations.ts';
+
+/**
+ * Finds every time phrase in a message. A phrase that is about time but not understood ("for a
+ * while", "temporarily", "in 2 hours", "for 3 months") comes back without a value: the parser
+ * then refuses the request instead of treating it as a reason or granting without a limit.
+ */
+
+const STOP_WORDS = new Set([
+  'because',
+  'since',
+  'so',
+  'and',
+  'but',
+  'then',
+  'to',
+  'for',
+  'as',
+  'please',
+  'pls',
+  'bc',
+  'cause',
+  'or',
+  'thanks',
+]);
+const TIME_WORDS =
+  /\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|years?|yrs?|while|bit|moment|night|nights|tonight|weekend|morning|afternoon|evening|today|tomorrow|now|time|sprint|quarter|shift|term|eod|eow|cob|week-?end|fortnight)\b|(?<![\w.-])\d{1,3}(?:\.\d+)?(?![\w.-])/;
+const VAGUE =
+  /\b(?:temporar(?:y|ily)|temp|briefly|short[- ]term|until further notice|for the time being|for now)\b/g;
+
+interface Candidate extends DurationMatch {
+  priority: number;
+}
+
+function lowerKeepLength(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[’‘]/g, "'");
+}
+
+/** Up to `max` words after `from`, stopping at punctuation or a stop word; returns their end offsets. */
+function wordsAfter(s: string, from: number, max: number): number[] {
+  const ends: number[] = [];
+  const re = /\s*([^\s,;!?\n]+)/y;
+  re.lastIndex = from;
+  for (let i = 0; i < max; i++) {
+    const m = re.exec(s);
+    if (!m?.[1]) break;
+    const word = m[1].replace(/[.]+$/, '');
+    if (STOP_WORDS.has(word)) break;
+    ends.push(m.index + m[0].length - (m[1].length - word.length));
+    if (word.length !== m[1].length) break;
+  }
+  return ends;
+}
+
+export function findDurations(text: string, ctx: DurationContext): DurationMatch[] {
+  const s = lowerKeepLength(text);
+  const found: Candidate[] = [];
+  const add = (start: number, end: number, priority: number, value = true) => {
+    const phrase = text.slice(start, end);
+    const parsed = value ? parseDurationPhrase(phrase, ctx) : undefined;
+    found.push({ start, end, phrase, priority, ...(parsed ? { value: parsed } : {}) });
+  };
+  for (const m of s.matchAll(
+    /\bfor (?:the )?(?:rest of (?:the |to)?day|today|the day|rest of (?:the |this )?week|this week|the week)\b/g,
+  ))
+    add(m.index, m.index + m[0].length, 0);
+  for (const m of s.matchAll(new RegExp(`(?<![a-z'])${UNTIL}\\s+`, 'g'))) {
+    const ends = wordsAfter(s, m.index + m[0].length, 6);
+    const best = [...ends].reverse().find((end) => parseDurationPhrase(text.slice(m.index, end), ctx));
+    add(m.index, best ?? ends[ends.length - 1] ?? m.index + m[0].trimEnd().length, 1);
+  }
+  const spanPrefix = '(?:the )?(?:next |another |about |around |roughly |approximately )?';
+  for (const m of s.matchAll(new RegExp(`\\bfor ${spanPrefix}${SPAN}`, 'g')))
+    add(m.index, m.index + m[0].length, 1);
+  for (const m of s.matchAll(new RegExp(`(?<![a-z0-9@._/-])(?=\\d)${SPAN}`, 'g'))) {
+    const before = s.slice(Math.max(0, m.index - 12), m.index);
+    const after = s.slice(m.index + m[0].length, m.index + m[0].length + 10);
+    // "in 2 hours" is a delayed start and "2 hours ago" is the past: neither is a length.
+    const delayed =
+      /\b(?:in|after|within|every|per|each|over|from|by|starting)\s+$/.test(before) ||
+      /^\s+(?:from now|later|ago|before|after)\b/.test(after);
+    add(m.index, m.index + m[0].length, 2, !delayed);
+  }
+  for (const m of s.matchAll(/\bfor\b/g)) {
+    const ends = wordsAfter(s, m.index + 3, 8);
+    const end = ends[ends.length - 1];
+    if (end !== undefined && TIME_WORDS.test(s.slice(m.index + 3, end))) add(m.index, end, 3, false);
+  }
+  for (const m of s.matchAll(VAGUE)) add(m.index, m.index + m[0].length, 3, false);
+  for (const m of s.matchAll(
+    /\b(?:in|after|within)\s+(?:an?|one|two|three|few|half an?)\s+(?:hours?|minutes?|days?|weeks?)\b/g,
+  ))
+    add(m.index, m.index + m[0].length, 2, false);
+
+  found.sort((a, b) => a.start - b.start || a.priority - b.priority || b.end - a.end);
+  const chosen: DurationMatch[] = [];
+  for (const c of found) {
+    const clash = chosen.find((k) => c.start < k.end && k.start < c.end);
+    if (clash) continue;
+    const { priority: _p, ...match } = c;
+    chosen.push(match);
+  }
+  return chosen;
+}

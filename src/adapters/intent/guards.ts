@@ -1,0 +1,189 @@
+import { decodeEntities, type Token } from './text.ts';
+
+/**
+ * Guards that stop a message from becoming a role change it does not plainly ask for. They are
+ * deliberately blunt: a false alarm costs the requester one rephrase; a miss could grant access.
+ * Both extractors use them (the LLM path as a safety net after validation).
+ */
+export type GuardReason = 'injection' | 'negated' | 'unclear';
+
+const INJECTION: RegExp[] = [
+  // "ignore previous instructions", "disregard all prior rules", "forget your system prompt"
+  /\b(ignore|disregard|forget|override|overrule|bypass|skip|drop)\b[^.\n]{0,40}\b(previous|prior|above|earlier|preceding|all|any|your|the|these|those|system|safety|other)\b[^.\n]{0,40}\b(instructions?|prompts?|rules?|messages?|guidelines?|directions?|directives?|guidance|context|polic(y|ies)|constraints?|checks?|restrictions?|guardrails?|programming)\b/i,
+  /\b(ignore|disregard|forget)\s+(all\s+)?(of\s+)?(the\s+|your\s+|my\s+|that\s+)?(above|previous|prior|earlier|everything|what\s+you\s+were\s+told)\b/i,
+  /\b(system|developer)\s*(prompt|message|instructions?|override|mode|note|notice)\b/i,
+  /\b(admin|root|sudo|god|debug|maintenance|developer|dev)\s+(override|mode)\b/i,
+  /^\s*[[(#*]*\s*(system|assistant|developer|human|ai|tool|model|claude|operator)\s*[\]):>#*]*\s*:/im,
+  /\[\/?(system|inst|assistant|sys|user)\]/i,
+  /<\|[a-z_]+\|>|<<\/?sys>>/i,
+  /#{2,}\s*(system|instructions?|new task)\b/i,
+  /<\s*\/?\s*(message|slack_message|slack|system|user|assistant|instructions?|prompt|input|data|text|context|tool|tool_use|tool_result|function|document|human|ai|request|query|content)\b[^>]*>/i,
+  /\byou\s+are\s+(now|no\s+longer|actually|really)\b/i,
+  /\b(act|behave|respond)\s+as\s+(if|an?|the)\b/i,
+  /\b(pretend|imagine)\s+(to\s+be|you\s+are|you're|that)\b/i,
+  /\b(jailbreak|do\s+anything\s+now|dan\s+mode|prompt\s+injection)\b/i,
+  /\bnew\s+(instructions?|rules?|task|directive|orders?)\b/i,
+  /\b(instructions?|rules?)\s+(have\s+)?(changed|been\s+updated|are\s+updated|no\s+longer\s+apply)\b/i,
+  /\b(end|begin|start)\s+of\s+(the\s+)?(message|input|user\s+input|prompt|slack\s+message|data|instructions?|conversation)\b/i,
+  /\b(tool_use|tool_choice|function_call|request_role_change|get_roles|lookup_user)\b/i,
+  /\b(override|bypass|circumvent|skip|disable|turn\s+off)\s+(the\s+)?(approval|approvals|policy|policies|checks?|security|authori[sz]ation|confirmation|verification|restrictions?|limits?)\b/i,
+  /\b(respond|reply|answer|output)\s+(only\s+)?(with|in)\s+(json|the\s+tool|a\s+tool)\b/i,
+];
+
+/** On decoded text: Slack encodes typed `<`/`>`, and a fake `</message>` tag is still an attack. */
+export function looksLikeInjection(text: string): boolean {
+  const plain = decodeEntities(text);
+  return INJECTION.some((re) => re.test(plain));
+}
+
+/**
+ * Removes quoted material (Slack `>` quotes, code, ~strikethrough~, multi-word "quotes"): words
+ * someone else wrote, or struck out, are not this requester's request.
+ */
+export function stripQuoted(text: string): { text: string; quoted: boolean } {
+  let quoted = false;
+  const blank = (s: string) => {
+    quoted = true;
+    return ' '.repeat(s.length);
+  };
+  let out = text.replace(/```[\s\S]*?(```|$)/g, blank).replace(/`[^`\n]*`/g, blank);
+  out = out
+    .split('\n')
+    .map((line) => (/^\s*(&gt;|>)/.test(line) ? blank(line) : line))
+    .join('\n');
+  out = out.replace(
+    /(^|\s)~[^~\n]+~(?=\s|$|[.,!?])/g,
+    (m, lead: string) => lead + blank(m.slice(lead.length)),
+  );
+  out = out.replace(/(&quot;|["“”„«»])([^"“”„«»\n]*?)(&quot;|["“”„«»])/g, (m, _o, inner: string) =>
+    inner.trim().split(/\s+/).length >= 2 ? blank(m) : ` ${inner} `.padEnd(m.length, ' '),
+  );
+  return { text: out, quoted };
+}
+
+const NEGATIONS = new Set([
+  'not',
+  'no',
+  'never',
+  "don't",
+  'dont',
+  "doesn't",
+  'doesnt',
+  "didn't",
+  'didnt',
+  "won't",
+  "wouldn't",
+  "shouldn't",
+  'shouldnt',
+  "can't",
+  'cant',
+  'cannot',
+  "mustn't",
+  "isn't",
+  "aren't",
+  "wasn't",
+  "haven't",
+  "shan't",
+  'nor',
+  'neither',
+  'nobody',
+  'none',
+  'stop',
+  'avoid',
+  'refrain',
+  'without',
+  'instead',
+  'except',
+  'undo',
+]);
+const REPORTED = new Set([
+  'said',
+  'says',
+  'say',
+  'saying',
+  'told',
+  'tells',
+  'asked',
+  'asks',
+  'wrote',
+  'writes',
+  'mentioned',
+  'claims',
+  'claimed',
+  'according',
+  'suggested',
+  'suggests',
+  'wants',
+  'wanted',
+  'quote',
+  'quoted',
+  'reckons',
+  'thinks',
+  'think',
+  'heard',
+  'supposedly',
+  'apparently',
+  'allegedly',
+  'joked',
+  'joking',
+  'kidding',
+  'jk',
+  'lol',
+  'hypothetically',
+]);
+const CONDITIONALS = new Set([
+  'if',
+  'unless',
+  'when',
+  'whenever',
+  'once',
+  'assuming',
+  'provided',
+  'providing',
+  'suppose',
+  'supposing',
+  'otherwise',
+  'after',
+  'before',
+  'whether',
+  'maybe',
+  'perhaps',
+  'might',
+]);
+const MODALS = new Set(['can', 'could', 'may', 'might', 'should', 'shall', 'would', 'will', 'must']);
+const HYPOTHETICAL_STARTS = [
+  /^(is|would) it (be )?(possible|ok|okay|fine|allowed|wise|safe)\b/,
+  /^how (do|can|would|should|to|does)\b/,
+  /^what (if|happens|would)\b/,
+  /^(why|who can|am i allowed|are we allowed|do i need|do you think|is there a way)\b/,
+  /^(i|we) (wonder|was wondering|am wondering)\b/,
+];
+
+/**
+ * Negation, reported speech or a condition anywhere in a message that asks for a role change:
+ * "when the audit starts, give me admin" splits into clauses, but the condition still governs.
+ */
+export function wordGuard(words: string[]): GuardReason | undefined {
+  // A condition or someone else's words govern any negation inside them ("if nobody objects…").
+  if (words.some((w) => REPORTED.has(w) || CONDITIONALS.has(w))) return 'unclear';
+  if (words.some((w) => NEGATIONS.has(w) || /n't$/.test(w))) return 'negated';
+  return undefined;
+}
+
+/** Why a role-change clause must not be acted on, or undefined. `words` are lowercased words. */
+export function clauseGuard(words: string[]): GuardReason | undefined {
+  const byWord = wordGuard(words);
+  if (byWord) return byWord;
+  const joined = words.join(' ');
+  if (HYPOTHETICAL_STARTS.some((re) => re.test(joined))) return 'unclear';
+  // "can I make bob admin?" asks what is allowed; "can I get admin?" asks for it.
+  const [first, second, third] = words;
+  if (first && MODALS.has(first) && second && !['you', 'u', 'ya'].includes(second)) {
+    const asksForIt = ['i', 'we'].includes(second) && ['get', 'have', 'please', 'pls'].includes(third ?? '');
+    if (!asksForIt) return 'unclear';
+  }
+  return undefined;
+}
+
+export const wordsOf = (tokens: Token[]): string[] =>
+  tokens.flatMap((t) => (t.kind === 'word' ? [t.text] : []));

@@ -1,0 +1,174 @@
+import type { Intent, Target } from '../../core/intent.ts';
+import type { ExtractionInput, IntentExtractor } from '../../ports/intent-extractor.ts';
+import { type Clause, clausesOf, trimPoliteness } from './clauses.ts';
+import { findDurations } from './duration-finder.ts';
+import {
+  clauseGuard,
+  type GuardReason,
+  looksLikeInjection,
+  stripQuoted,
+  wordGuard,
+  wordsOf,
+} from './guards.ts';
+import { parseQuestion } from './questions.ts';
+import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
+import { findRoles } from './roles.ts';
+import { tokenize } from './text.ts';
+
+/**
+ * The deterministic extractor: used when no API key is configured or the model is unavailable,
+ * and as the reference the LLM path is measured against. English only; anything it does not
+ * fully understand is `none` with a reason, never a guess.
+ *
+ * Decisions (also in eval/README.md):
+ * - "can you/could you make bob admin" is a request; "can I get admin" asks for it for me;
+ *   "can I make bob admin?", "should I…", "how do I…" ask what is allowed → none `unclear`.
+ * - Negation anywhere in a role-change clause → `negated`; reported speech, conditionals,
+ *   quotes, ~strikethrough~ and code → `unclear`; injection markers anywhere → `injection`.
+ * - One part of a multi-part message not understood → the whole message is `none`, so half a
+ *   request is never applied.
+ * - Other languages are not understood: `unclear` when a catalogue role appears, else
+ *   `not_a_request`.
+ */
+export const MAX_TEXT = 4000;
+/** Slack emoji codes (:pray:), but not the colons of a clock time like 09:00:00. */
+const EMOJI = /(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])/g;
+const CANCEL_START = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'stop', 'scratch']);
+const CANCEL_REST = new Set([
+  'that',
+  'it',
+  'this',
+  'my',
+  'request',
+  'the',
+  'last',
+  'pending',
+  'please',
+  'pls',
+  'everything',
+  'all',
+  'mind',
+  'thanks',
+  'previous',
+  'one',
+]);
+/** Most serious first: the reply tells the requester the most important problem. */
+const SEVERITY: NoneReason[] = [
+  'injection',
+  'negated',
+  'unknown_role',
+  'unclear',
+  'unsupported',
+  'not_a_request',
+];
+
+const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
+
+export function parseOffline(input: ExtractionInput): Intent[] {
+  const text = input.text ?? '';
+  if (!text.trim()) return [none('not_a_request')];
+  if (text.length > MAX_TEXT) return [none('unclear')];
+  if (looksLikeInjection(text)) return [none('injection')];
+  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
+  const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
+
+  const results: ClauseResult[] = [];
+  let previous: Target[] = [];
+  for (const clause of clausesOf(tokens, durations)) {
+    const r = parseClause(clause, plain, input.roles, previous);
+    results.push(r);
+    if ('intents' in r) {
+      const ts = r.intents.flatMap((i) => ('targets' in i ? i.targets : 'target' in i ? [i.target] : []));
+      if (ts.length) previous = ts;
+    }
+  }
+  const problems: NoneReason[] = results.flatMap((r) =>
+    'none' in r && r.none !== 'not_a_request' ? [r.none] : [],
+  );
+  if (problems.length) return [none(SEVERITY.find((s) => problems.includes(s)) ?? 'unclear')];
+  const intents = dedupe(results.flatMap((r) => ('intents' in r ? r.intents : [])));
+  const changes = intents.some((i) => i.kind === 'request_role_change');
+  if (quoted && (intents.length === 0 || changes)) return [none('unclear')];
+  const guard = changes ? wordGuard(wordsOf(tokens)) : undefined;
+  if (guard) return [none(guard)];
+  return intents.length ? intents : [none('not_a_request')];
+}
+
+/**
+ * The safety net the LLM path applies after validation: would the offline guards refuse a role
+ * change in this text (injection, quotes, negation, reported speech, conditions, "can I…?")?
+ */
+export function guardReason(text: string): GuardReason | undefined {
+  if (looksLikeInjection(text)) return 'injection';
+  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  if (quoted) return 'unclear';
+  const tokens = tokenize(plain);
+  const byWord = wordGuard(wordsOf(tokens));
+  if (byWord) return byWord;
+  for (const clause of clausesOf(tokens, [])) {
+    const toks = trimPoliteness(clause.tokens);
+    if (findVerb(toks) >= 0) {
+      const g = clauseGuard(wordsOf(toks));
+      if (g) return g;
+    }
+  }
+  return undefined;
+}
+
+function parseClause(clause: Clause, source: string, roles: string[], previous: Target[]): ClauseResult {
+  const tokens = trimPoliteness(clause.tokens);
+  const words = wordsOf(tokens);
+  if (tokens.length === 0) return { none: clause.durations.length ? 'unclear' : 'not_a_request' };
+  const cancel = cancelOf(words, tokens.filter((t) => t.kind !== 'punct').length);
+  if (cancel) return cancel;
+  const question = parseQuestion(tokens, roles);
+  if (question) return clause.durations.length && 'intents' in question ? { none: 'unclear' } : question;
+  if (findVerb(tokens) >= 0) {
+    const guard = clauseGuard(words);
+    if (guard) return { none: guard };
+    const change = parseRoleChange({ tokens, source, roles, durations: clause.durations, previous });
+    if (change) return change;
+  }
+  // "bob shouldn't be an owner": no verb we know, but plainly not a request to grant.
+  if (findRoles(tokens, roles).length)
+    return { none: clauseGuard(words) === 'negated' ? 'negated' : 'unclear' };
+  if (clause.durations.length) return { none: 'unclear' };
+  return { none: 'not_a_request' };
+}
+
+function cancelOf(words: string[], nonPunct: number): ClauseResult | undefined {
+  const [first, second] = words;
+  if (!first) return undefined;
+  let rest: string[];
+  if (CANCEL_START.has(first)) rest = words.slice(1);
+  else if (
+    (first === 'never' && second === 'mind') ||
+    (first === 'forget' && ['it', 'that'].includes(second ?? ''))
+  )
+    rest = words.slice(2);
+  else if (first === 'undo' && second === 'that') rest = words.slice(2);
+  else return undefined;
+  if (first === 'scratch' && second !== 'that') return undefined;
+  // Anything beyond "cancel that" (a role, a person) is not a plain cancel.
+  if (words.length !== nonPunct || !rest.every((w) => CANCEL_REST.has(w))) return { none: 'unclear' };
+  return { intents: [{ kind: 'cancel' }] };
+}
+
+function dedupe(intents: Intent[]): Intent[] {
+  const seen = new Set<string>();
+  return intents.filter((i) => {
+    const key = JSON.stringify(i);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function createOfflineExtractor(): IntentExtractor {
+  return {
+    async extract(input) {
+      return { intents: parseOffline(input), source: 'offline' };
+    },
+  };
+}
