@@ -71,7 +71,7 @@ export class ScimUsers {
       userName,
       (v) => eq('userName', v),
       (u) => [u.userName],
-      false,
+      'prefer-exact',
     );
   }
 
@@ -82,7 +82,7 @@ export class ScimUsers {
       externalId,
       (v) => eq('externalId', v),
       (u) => [u.externalId ?? ''],
-      true,
+      'exact',
     );
   }
 
@@ -95,7 +95,7 @@ export class ScimUsers {
         EMAIL_FORMS[i]!,
         // The last form searches userName: then userName is what must equal the address.
         (u) => [...(u.emails ?? []).map((e) => e.value), ...(i === last ? [u.userName] : [])],
-        false,
+        'fold',
       ),
     );
   }
@@ -133,10 +133,12 @@ export class ScimUsers {
     value: string,
     filter: (v: string) => string,
     keysOf: (u: ScimUser) => string[],
-    caseExact: boolean,
+    /** `prefer-exact`: among case-folded matches, one exact-case match wins (case-sensitive servers). */
+    match: 'exact' | 'fold' | 'prefer-exact',
   ): Promise<DirectoryUser | undefined> {
     const v = value.trim();
     if (!v) return undefined;
+    const caseExact = match === 'exact';
     const fold = (s: string) => (caseExact ? s : s.toLowerCase());
     const tries = caseExact || v === v.toLowerCase() ? [v] : [v, v.toLowerCase()];
     for (const t of tries) {
@@ -151,7 +153,7 @@ export class ScimUsers {
       if (matches.length === 0) continue;
       if (matches.length === 1) return toDirectoryUser(matches[0]!);
       const exact = matches.filter((u) => keysOf(u).includes(v));
-      if (exact.length === 1) return toDirectoryUser(exact[0]!);
+      if (match === 'prefer-exact' && exact.length === 1) return toDirectoryUser(exact[0]!);
       throw scimError(
         'SCIM.AMBIGUOUS',
         `SCIM lookup by ${key} (tenant ${this.#ctx.tenant.id}): ${matches.length} users match; expected one`,
