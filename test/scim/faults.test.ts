@@ -66,6 +66,7 @@ describe('rate limits and unavailability', () => {
     const { dir, delays } = dirFor(s);
     const err = await failure(dir.getUser('u-alice'));
     expect(err.code).toBe('SCIM.RATE_LIMITED');
+    expect(err.message).toContain('Retry-After 3600 exceeds maxRetryAfter');
     expect(delays).toEqual([]);
     expect(count(s, 'GET')).toBe(1);
   });

@@ -1,6 +1,8 @@
+import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScimDirectory, type ScimRequestEvent } from '../../src/adapters/scim/index.ts';
 import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
-import { failure, makeDirectory } from './helpers.ts';
+import { captureLogger, failure, makeDirectory, TOKEN_ENV } from './helpers.ts';
 
 /** User lookups and name search against the in-memory server, across the ways servers differ. */
 
@@ -181,5 +183,38 @@ describe('check()', () => {
     const bad = await makeDirectory(s.baseUrl, { token: 'nope' }).dir.check();
     expect(bad.ok).toBe(false);
     expect(bad.problems[0]).toContain('credentials');
+  });
+});
+
+describe('wiring', () => {
+  it('sends through an injected undici Dispatcher and reports each request to onRequest', async () => {
+    const s = await start();
+    let dispatched = 0;
+    class CountingAgent extends Agent {
+      override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        dispatched++;
+        return super.dispatch(opts, handler);
+      }
+    }
+    const agent = new CountingAgent();
+    const events: ScimRequestEvent[] = [];
+    const { tenant } = makeDirectory(s.baseUrl);
+    const dir = createScimDirectory({
+      tenant,
+      env: { [TOKEN_ENV]: TOKEN },
+      logger: captureLogger().logger,
+      dispatcher: agent,
+      onRequest: (e) => events.push(e),
+    });
+    expect((await dir.findUserByUserName('alice'))?.id).toBe('u-alice');
+    expect(await dir.getUser('u-alan')).toBeDefined();
+    expect(dispatched).toBe(2);
+    expect(events).toEqual([
+      { method: 'GET', path: '/Users', listing: true, attempt: 1, status: 200 },
+      { method: 'GET', path: '/Users/u-alan', listing: false, attempt: 1, status: 200 },
+    ]);
+    expect(dir.stats).toMatchObject({ requests: 2, listings: 1, byMethod: { GET: 2 } });
+    await dir.close();
+    await agent.close();
   });
 });

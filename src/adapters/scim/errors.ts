@@ -108,12 +108,14 @@ export interface HttpErrorInput {
   attempts: number;
   redact: Redact;
   maybeApplied?: boolean;
+  /** Why no retry was made although the status allows one. */
+  note?: string;
 }
 
 export function httpError(i: HttpErrorInput): RolecallError {
   const code = codeForStatus(i.status);
   const { detail, scimType } = describeBody(i.body);
-  const tries = i.attempts > 1 ? ` after ${i.attempts} attempts` : '';
+  const tries = (i.attempts > 1 ? ` after ${i.attempts} attempts` : '') + (i.note ? ` (${i.note})` : '');
   const msg =
     `SCIM ${i.method} ${i.path} (tenant ${i.tenantId}): ${REASON[code] ?? 'unexpected answer'} ` +
     `(HTTP ${i.status}${scimType ? `, scimType ${scimType}` : ''})${tries}${detail ? `: ${detail}` : ''}`;

@@ -137,6 +137,9 @@ export class ScimHttp {
           attempts: attempt,
           redact: o.redact,
           maybeApplied: write && res.status >= 500 && !RETRY_WRITE.has(res.status),
+          ...(retryable && !last
+            ? { note: `Retry-After ${res.retryAfter} exceeds maxRetryAfter ${o.maxRetryAfterMs} ms` }
+            : {}),
         });
       await this.#pause(attempt, delay, req, `HTTP ${res.status}`);
     }
