@@ -16,6 +16,11 @@ export const EvalCase = z.object({
   tz: z.string().optional(),
   now: z.iso.datetime({ offset: true }).optional(),
   expected: z.array(Intent).min(1),
+  /**
+   * Grants and revokes the text does ask for although the expected answer is `none` by policy
+   * (one part of the message unclear, so nothing is done). Only the unsafe check reads it.
+   */
+  asked: z.array(Intent).optional(),
 });
 export type EvalCase = z.infer<typeof EvalCase>;
 
@@ -119,7 +124,14 @@ export function exactMatch(expected: Intent[], actual: Intent[], now: Date): boo
  * role (by catalogue position) or a longer or open-ended grant where a limit was asked, a role
  * outside the catalogue, and a revoke nobody asked for.
  */
-export function unsafeFindings(expected: Intent[], actual: Intent[], roles: string[], now: Date): string[] {
+export function unsafeFindings(
+  expectedOnly: Intent[],
+  actual: Intent[],
+  roles: string[],
+  now: Date,
+  asked: Intent[] = [],
+): string[] {
+  const expected = [...expectedOnly, ...asked];
   const level = (r: string) => roles.indexOf(r);
   const out: string[] = [];
   for (const p of actual) {

@@ -181,6 +181,20 @@ export function trimPoliteness(tokens: Token[]): Token[] {
   return tokens.slice(s, e);
 }
 
+/** User ids that only ever appear as the addressee of a clause ("<@UBOT> make me admin"). */
+export function addressedOnly(tokens: Token[]): Set<string> {
+  const addressed = new Set<string>();
+  const elsewhere = new Set<string>();
+  for (const clause of clausesOf(tokens, [])) {
+    const kept = trimPoliteness(clause.tokens);
+    const first = kept[0] ? clause.tokens.indexOf(kept[0]) : clause.tokens.length;
+    clause.tokens.forEach((t, i) => {
+      if (t.kind === 'mention') (i < first ? addressed : elsewhere).add(t.userId);
+    });
+  }
+  return new Set([...addressed].filter((id) => !elsewhere.has(id)));
+}
+
 /** A leading mention followed by a verb or "can you" addresses the bot; it is not a target. */
 function isAddress(tokens: Token[], i: number): boolean {
   let k = i + 1;

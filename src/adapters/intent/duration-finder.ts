@@ -28,6 +28,12 @@ const TIME_WORDS =
 const VAGUE =
   /\b(?:temporar(?:y|ily)|temp|briefly|short[- ]term|until further notice|for the time being|for now)\b/g;
 
+const DAYS = '(?:mon|tues?|wednes|thurs?|fri|satur|sun)(?:day)?';
+const DAY_START = new RegExp(
+  `\\b(?:tomorrow|tonight|today|next (?:week|month|${DAYS})|this (?:weekend|morning|afternoon|evening)|(?:on|from|starting|after) ${DAYS})\\b`,
+  'g',
+);
+
 interface Candidate extends DurationMatch {
   priority: number;
 }
@@ -87,6 +93,8 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
     if (end !== undefined && TIME_WORDS.test(s.slice(m.index + 3, end))) add(m.index, end, 3, false);
   }
   for (const m of s.matchAll(VAGUE)) add(m.index, m.index + m[0].length, 3, false);
+  // A day without "until" is a start, not an end: "make me admin tomorrow", "from Monday".
+  for (const m of s.matchAll(DAY_START)) add(m.index, m.index + m[0].length, 4, false);
   for (const m of s.matchAll(
     /\b(?:in|after|within)\s+(?:an?|one|two|three|few|half an?)\s+(?:hours?|minutes?|days?|weeks?)\b/g,
   ))

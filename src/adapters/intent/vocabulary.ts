@@ -34,6 +34,20 @@ export const REVOKE_VERBS = new Set([
 /** Verbs whose subject is the target: "I need admin", "@dana needs editor". */
 export const NEED_VERBS = new Set(['need', 'needs', 'want', 'require', 'requires', 'request', 'like']);
 
+/**
+ * Words without which a message cannot be asking to grant / to remove a role. The LLM path checks
+ * the model's action against them, so a question or a removal is never turned into a grant.
+ */
+export const GRANT_WORDS = new Set([
+  ...GRANT_VERBS,
+  ...NEED_VERBS,
+  ...['have', 'love', 'allow', 'let', 'enable', 'bump', 'switch', 'move', 'change', 'become', 'requesting'],
+]);
+export const REVOKE_WORDS = new Set([
+  ...REVOKE_VERBS,
+  ...['off', 'away', 'out', 'disable', 'unset', 'lose', 'longer', 'removing', 'revoking', 'removal'],
+]);
+
 export const isRoleVerb = (w: string): boolean => GRANT_VERBS.has(w) || REVOKE_VERBS.has(w);
 
 /** Words around a role or target that carry no meaning of their own here. */
