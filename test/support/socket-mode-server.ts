@@ -25,8 +25,12 @@ export interface SocketModeServer {
   /** Connections opened so far (a reconnect makes it grow). */
   readonly connections: number;
   acks: SocketAck[];
-  /** Resolves once a client is connected and has been sent hello. */
-  waitForConnection(timeoutMs?: number): Promise<void>;
+  /** Sockets open right now. */
+  readonly open: number;
+  /** Resolves once `count` connections (default 1) have been made and sent hello. */
+  waitForConnection(count?: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once no socket is open. */
+  waitForNoConnections(timeoutMs?: number): Promise<void>;
   /** Sends an envelope to the newest connection; returns its envelope_id. */
   push(type: EnvelopeType, payload: Json, opts?: { retryAttempt?: number }): string;
   pushEvent(
@@ -48,7 +52,8 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
   const acks: SocketAck[] = [];
   const sockets: WebSocket[] = [];
   let connections = 0;
-  const connectWaiters: (() => void)[] = [];
+  const connectWaiters: { count: number; resolve: () => void }[] = [];
+  const closeWaiters: (() => void)[] = [];
   const ackWaiters = new Map<string, (a: SocketAck) => void>();
 
   wss.on('connection', (ws) => {
@@ -67,7 +72,10 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       ackWaiters.get(ack.envelopeId)?.(ack);
       ackWaiters.delete(ack.envelopeId);
     });
-    ws.on('close', () => sockets.splice(sockets.indexOf(ws), 1));
+    ws.on('close', () => {
+      sockets.splice(sockets.indexOf(ws), 1);
+      if (sockets.length === 0) for (const w of closeWaiters.splice(0)) w();
+    });
     ws.send(
       JSON.stringify({
         type: 'hello',
@@ -76,7 +84,11 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
         connection_info: { app_id: 'AROLECALL' },
       }),
     );
-    for (const w of connectWaiters.splice(0)) w();
+    for (const w of [...connectWaiters])
+      if (connections >= w.count) {
+        connectWaiters.splice(connectWaiters.indexOf(w), 1);
+        w.resolve();
+      }
   });
 
   const withTimeout = <T>(what: string, timeoutMs: number, start: (resolve: (v: T) => void) => void) =>
@@ -97,9 +109,18 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       return connections;
     },
     acks,
-    waitForConnection(timeoutMs = 5_000) {
-      if (sockets.length) return Promise.resolve();
-      return withTimeout<void>('connection', timeoutMs, (resolve) => connectWaiters.push(() => resolve()));
+    get open() {
+      return sockets.length;
+    },
+    waitForConnection(count = 1, timeoutMs = 10_000) {
+      if (connections >= count) return Promise.resolve();
+      return withTimeout<void>(`connection #${count}`, timeoutMs, (resolve) =>
+        connectWaiters.push({ count, resolve: () => resolve() }),
+      );
+    },
+    waitForNoConnections(timeoutMs = 5_000) {
+      if (sockets.length === 0) return Promise.resolve();
+      return withTimeout<void>('disconnect', timeoutMs, (resolve) => closeWaiters.push(() => resolve()));
     },
     push(type, payload, opts = {}) {
       const ws = sockets.at(-1);

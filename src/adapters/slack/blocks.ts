@@ -41,7 +41,8 @@ export function chunkText(text: string, max: number): string[] {
     if (cut < max / 2) cut = max;
     const prev = rest.charCodeAt(cut - 1);
     if (cut === max && prev >= 0xd800 && prev <= 0xdbff) cut -= 1;
-    out.push(rest.slice(0, cut));
+    const piece = rest.slice(0, cut);
+    if (piece.trim()) out.push(piece);
     rest = rest.slice(cut).replace(/^\n/, '');
   }
   if (rest.trim()) out.push(rest);
