@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/adapters/log/logger.ts';
 import { createWebClient, SlackChat } from '../../src/adapters/slack/chat.ts';
 import { isRolecallError, type RolecallError } from '../../src/core/errors.ts';
 import type { Card } from '../../src/ports/chat.ts';
@@ -7,6 +8,7 @@ import { FAST_RETRY } from './harness.ts';
 
 let emu: SlackEmulator;
 let chat: SlackChat;
+const logger = createLogger({ level: 'silent' });
 
 const USERS = [
   { id: 'UALICE', name: 'alice', realName: 'Alice Admin', email: 'alice@example.com', tz: 'Europe/Paris' },
@@ -18,7 +20,7 @@ const USERS = [
 
 beforeAll(async () => {
   emu = await startSlackEmulator({ users: USERS });
-  chat = new SlackChat(createWebClient(emu.botToken, { apiUrl: emu.apiUrl, retry: FAST_RETRY }));
+  chat = new SlackChat(createWebClient(emu.botToken, { apiUrl: emu.apiUrl, retry: FAST_RETRY, logger }));
 });
 afterAll(async () => emu?.close());
 
@@ -123,7 +125,7 @@ describe('SlackChat posting', () => {
 
   it('maps a bad token to SLACK.API invalid_auth without showing the token', async () => {
     const bad = new SlackChat(
-      createWebClient('xoxb-not-the-right-one', { apiUrl: emu.apiUrl, retry: FAST_RETRY }),
+      createWebClient('xoxb-not-the-right-one', { apiUrl: emu.apiUrl, retry: FAST_RETRY, logger }),
     );
     const err = await rejection(bad.post('C0GENERAL', card));
     expect(err.details.error).toBe('invalid_auth');
@@ -132,7 +134,7 @@ describe('SlackChat posting', () => {
 
   it('maps an unreachable Slack to SLACK.API', async () => {
     const down = new SlackChat(
-      createWebClient(emu.botToken, { apiUrl: 'http://127.0.0.1:9/api/', retry: { retries: 0 } }),
+      createWebClient(emu.botToken, { apiUrl: 'http://127.0.0.1:9/api/', retry: { retries: 0 }, logger }),
     );
     const err = await rejection(down.post('C0GENERAL', card));
     expect(err.code).toBe('SLACK.API');
