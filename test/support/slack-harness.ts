@@ -3,7 +3,6 @@ import { createLogger, type Logger } from '../../src/adapters/log/logger.ts';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/adapters/slack/app.ts';
 import type { RetryOptions } from '../../src/adapters/slack/chat.ts';
 import type { SlackEnv } from '../../src/adapters/slack/settings.ts';
-import type { UseCases } from '../../src/app/inbound.ts';
 
 /** Retries without backoff so 429 tests stay fast; the WebClient still waits Retry-After itself. */
 export const FAST_RETRY: RetryOptions = {
@@ -55,7 +54,7 @@ export interface StartedSlackApp {
  * startSlackEmulator().apiUrl). HTTP mode with SLACK_SIGNING_SECRET, Socket Mode with SLACK_APP_TOKEN.
  */
 export async function startSlackTestApp(
-  useCases: UseCases,
+  useCases: SlackAppOptions['useCases'],
   env: Partial<SlackEnv>,
   extra: Partial<Omit<SlackAppOptions, 'env' | 'useCases'>> = {},
 ): Promise<StartedSlackApp> {

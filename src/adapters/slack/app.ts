@@ -14,7 +14,8 @@ import { type SlackEnv, slackSettings } from './settings.ts';
 
 export interface SlackAppOptions {
   env: SlackEnv;
-  useCases: UseCases;
+  /** The use cases, or a factory given this app's Chat (use cases usually need the Chat port). */
+  useCases: UseCases | ((chat: Chat) => UseCases);
   logger: Logger;
   /** Extra HTTP routes such as GET /metrics and GET /readyz; /healthz is built in. */
   routes?: HttpRoute[];
@@ -95,15 +96,17 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     log.error({ err }, 'Slack event processing failed');
   });
 
+  const chat = new SlackChat(app.client);
+  const useCases = typeof opts.useCases === 'function' ? opts.useCases(chat) : opts.useCases;
   const work = new InFlight(log);
-  registerListeners(app, { useCases: opts.useCases, log, work });
+  registerListeners(app, { useCases, log, work });
 
   let server: Server | undefined;
   let started = false;
 
   return {
     mode: settings.mode,
-    chat: new SlackChat(app.client),
+    chat,
     get port() {
       return server ? boundPort(server) : undefined;
     },
