@@ -20,8 +20,7 @@ export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<vo
     : async () => {};
   const ref = deps.ids.next();
   try {
-    const action = click.actionId.startsWith(ACTIONS.choose) ? ACTIONS.choose : click.actionId;
-    switch (action) {
+    switch (click.actionId) {
       case ACTIONS.confirm:
         return await confirmRequest(deps, click.value, click.clicker, reply);
       case ACTIONS.approve:

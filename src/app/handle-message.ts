@@ -122,7 +122,7 @@ function choiceButtons(
   candidates: { id: string; displayName?: string; userName: string; emails: string[] }[],
 ) {
   return candidates.map((c) => ({
-    actionId: `${ACTIONS.choose}_${c.id}`.slice(0, 255),
+    actionId: ACTIONS.choose,
     text: `${c.displayName ?? c.userName}${ctx.showDetails && c.emails[0] ? ` (${c.emails[0]})` : ''}`,
     value: encodeChoice({
       requester: ctx.person.chatUser.id,
