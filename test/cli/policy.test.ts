@@ -135,9 +135,9 @@ timers: { pendingTtl: forever }
     expect(r.stderr).toContain('cannot read the config file');
   });
 
-  it('warns (exit 0) about duplicate rule ids and approvers ranking below the role', async () => {
-    const warn = file(
-      'warn.yml',
+  it('rejects duplicate rule ids (decisions name rules by id) and warns about low-ranked approvers', async () => {
+    const dup = file(
+      'dup.yml',
       `tenants:
   - id: acme
     slack: { teams: [T0ACME] }
@@ -148,11 +148,24 @@ timers: { pendingTtl: forever }
       - { who: [viewer], can: [grant], roles: [admin], approval: { by: [viewer] } }
 `,
     );
-    const r = await run('policy', 'check', warn);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('warning: tenant acme: rule id "rule-2" is used twice');
-    expect(r.stderr).toContain(
-      'warning: tenant acme: rule-2: approvers [viewer] include a role ranking below [admin]',
+    const r = await run('policy', 'check', dup);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('tenants[0].rules[1].id: duplicate rule id "rule-2" (also rules[0])');
+    const warn = file(
+      'warn.yml',
+      `tenants:
+  - id: acme
+    slack: { teams: [T0ACME] }
+    scim: { baseUrl: "https://x.example/scim", roleModel: roles }
+    roles: { viewer: {}, admin: {} }
+    rules:
+      - { who: [viewer], can: [grant], roles: [admin], approval: { by: [viewer] } }
+`,
+    );
+    const w = await run('policy', 'check', warn);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toContain(
+      'warning: tenant acme: rule-1: approvers [viewer] include a role ranking below [admin]',
     );
   });
 });
