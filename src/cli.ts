@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .command('start')
-    .description('start the Slack bot (playground mode when no Slack tokens are set)')
+    .description('start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
     .action(async () => {
       const { start } = await import('./main.ts');
       code = await start(process.env);

@@ -162,7 +162,11 @@ export const PolicyFile = z
         // Decisions and audit records name rules by id: two rules with one id would be indistinguishable.
         const rid = r.id ?? `rule-${ri + 1}`;
         if (ruleIds.has(rid))
-          ctx.addIssue({ code: 'custom', path: ['tenants', ti, 'rules', ri, 'id'], message: `duplicate rule id "${rid}" (also rules[${ruleIds.get(rid)}])` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tenants', ti, 'rules', ri, 'id'],
+            message: `duplicate rule id "${rid}" (also rules[${ruleIds.get(rid)}])`,
+          });
         ruleIds.set(rid, ri);
         r.who.forEach((w, i) => {
           if (w !== 'anyone' && !known(w))

@@ -23,7 +23,9 @@ describe('config', () => {
   });
 
   it('names the file, the key path and what was expected', () => {
-    const bad = example.replace('roleModel: groups', 'roleModel: teams').replace('maxDuration: 8h', 'maxDuration: forever');
+    const bad = example
+      .replace('roleModel: groups', 'roleModel: teams')
+      .replace('maxDuration: 8h', 'maxDuration: forever');
     const lines = problems(bad);
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -35,7 +37,10 @@ describe('config', () => {
 
   it('rejects unknown roles in rules and duplicate rule ids', () => {
     const bad = example
-      .replace('roles: [viewer, editor], approval: none', 'roles: [viewer, superuser], approval: none, id: same')
+      .replace(
+        'roles: [viewer, editor], approval: none',
+        'roles: [viewer, superuser], approval: none, id: same',
+      )
       .replace('roles: [admin], approval', 'id: same, roles: [admin], approval');
     const lines = problems(bad);
     expect(lines).toContain('rolecall.yml: tenants[0].rules[0].roles[1]: unknown role "superuser"');
@@ -47,7 +52,9 @@ describe('config', () => {
   });
 
   it('names the environment variable at fault, and never prints secret values', () => {
-    expect(() => parseEnv({ SLACK_BOT_TOKEN: 'xapp-1-oops' })).toThrow(/SLACK_BOT_TOKEN: a bot token starting with xoxb-/);
+    expect(() => parseEnv({ SLACK_BOT_TOKEN: 'xapp-1-oops' })).toThrow(
+      /SLACK_BOT_TOKEN: a bot token starting with xoxb-/,
+    );
     expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => secret({}, 'ACME_SCIM_TOKEN')).toThrow(/ACME_SCIM_TOKEN is not set/);
     try {
