@@ -95,8 +95,6 @@ export const Tenant = z
         teams: z.array(SlackId('[TE]')).min(1),
         sharedChannels: z.array(SlackId('[CG]')).default([]),
         approvalChannel: SlackId('[CG]').optional(),
-        /** Also DM each approver. */
-        approvalDMs: z.boolean().default(false),
         /** DM the target when a role they hold changes. */
         notifyTarget: z.boolean().default(true),
       })

@@ -61,7 +61,7 @@ const tenantArb: fc.Arbitrary<Tenant> = fc
   )
   .map(({ roles, rules, adminRoles }) => ({
     id: 't1',
-    slack: { teams: ['T0X'], sharedChannels: [], approvalDMs: false, notifyTarget: true },
+    slack: { teams: ['T0X'], sharedChannels: [], notifyTarget: true },
     scim: {} as Tenant['scim'],
     roles: Object.fromEntries(roles),
     rules: rules.map((r, i) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScimServer } from '../support/scim-server.ts';
-import { mentionEvent } from '../support/slack-payloads.ts';
+import { homeOpenedEvent, mentionEvent } from '../support/slack-payloads.ts';
 import { sendEvent } from '../support/slack-signing.ts';
 import { APPROVALS, buttons, type E2E, GENERAL, type PEOPLE, SECRET, SHARED, startE2E } from './harness.ts';
 
@@ -156,5 +156,30 @@ describe('end to end: trust boundaries and failures', () => {
     expect((await sendEvent(e.eventsUrl, SECRET, event)).status).toBe(200);
     await e.replyTo('alice', /Grant `owner`/);
     expect(await stored()).toBe(before + 1);
+  });
+
+  it('publishes App Home: own requests for everyone, pending approvals and audit for admins', async () => {
+    await sendEvent(e.eventsUrl, SECRET, homeOpenedEvent({ user: 'U0ALICE' }), { teamId: 'T0ACME' });
+    const view = await e.slack.waitForCall('views.publish', (c) => c.args.user_id === 'U0ALICE');
+    const home = JSON.stringify(view.args.view);
+    expect(home).toContain('Your requests');
+    expect(home).toContain('Latest audit records');
+    await sendEvent(e.eventsUrl, SECRET, homeOpenedEvent({ user: 'U0BOB' }), { teamId: 'T0ACME' });
+    const bobs = JSON.stringify(
+      (await e.slack.waitForCall('views.publish', (c) => c.args.user_id === 'U0BOB')).args.view,
+    );
+    expect(bobs).toContain('Your requests');
+    expect(bobs).not.toContain('Latest audit records');
+  });
+
+  it('fails closed when the store cannot be written: the requester is told and nothing is applied', async () => {
+    const c = await card('alice', 'make <@U0DANA1> a viewer');
+    const writes = e.scimWrites();
+    await e.app.stores.close();
+    const from = e.slack.calls.length;
+    await e.click('alice', 'rc_confirm', c.requestId!);
+    await e.replyTo('alice', /couldn't record this request, so nothing was changed\. Reference: /, from);
+    expect(e.scimWrites()).toBe(writes);
+    expect(await e.members('Viewers')).not.toContain(e.scimId('dana1'));
   });
 });
