@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
+import { slackSettings } from './adapters/slack/settings.ts';
 import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
 import { createUseCases } from './app/use-cases.ts';
@@ -42,6 +43,8 @@ export interface Rolecall {
 /** Builds and starts the whole bot. Everything injectable is injectable here, for tests. */
 export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
   const config = opts.config ?? loadConfig(opts.env);
+  // Fail on missing or contradictory Slack settings before touching the store (no data dir, no migration).
+  slackSettings(config.env);
   const log = opts.logger ?? createLogger({ level: config.env.LOG_LEVEL });
   const clock = opts.clock ?? systemClock;
   const stores = await openStores({ env: config.env, logger: log, clock });

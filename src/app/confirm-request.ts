@@ -83,17 +83,16 @@ export async function requestApproval(deps: AppDeps, r: RoleRequest): Promise<vo
       refs.push(await deps.chat.post(channel, approvalCard(r, !shared)));
     });
   }
-  let current = r;
-  if (refs.length) {
-    for (let i = 0; i < 5; i++) {
-      const latest = (await deps.requests.get(r.id)) ?? current;
-      const saved = await deps.requests.save(
-        { ...latest, version: latest.version + 1, approvalMessages: [...latest.approvalMessages, ...refs] },
-        latest.version,
-      );
-      if (saved) break;
-      current = latest;
-    }
+  // Remembering where the card went is metadata, not a state change: compare-and-set, re-read on a lost race.
+  for (let i = 0; refs.length && i < 5; i++) {
+    const latest = await deps.requests.get(r.id);
+    if (!latest) break;
+    const next = {
+      ...latest,
+      version: latest.version + 1,
+      approvalMessages: [...latest.approvalMessages, ...refs],
+    };
+    if (await deps.requests.save(next, latest.version)) break;
   }
   await audit(deps, r, 'approval_requested', {
     note: channel ? `posted to ${channel}` : 'no approval channel configured',

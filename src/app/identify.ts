@@ -116,8 +116,3 @@ export async function identify(
     person: { kind: 'member', tenant, chatUser, user, identity: identityOf(chatUser, user), roles },
   };
 }
-
-export function sameIdentity(a: Identity | undefined, b: Identity | undefined): boolean {
-  if (!a || !b) return false;
-  return Boolean((a.scimId && a.scimId === b.scimId) || (a.slackUserId && a.slackUserId === b.slackUserId));
-}
