@@ -35,8 +35,8 @@ export interface Rolecall {
   stores: StoreSet;
   directories: ScimDirectories;
   metrics: Metrics;
-  /** Runs the scheduled work once now (tests, and at start). */
-  tick(): Promise<void>;
+  /** Runs the scheduled work once now (tests, and at start); the argument overrides the recovery grace. */
+  tick(recoveryGraceMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -129,7 +129,9 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     },
     'Rolecall started',
   );
-  await scheduler.tick();
+  // SQLite serves one process, so whatever it left mid-change was abandoned by a crash: recover at
+  // once. On MongoDB another process may still be working on it, so the grace period applies.
+  await scheduler.tick(stores.kind === 'sqlite' ? 0 : undefined);
   return {
     deps: deps!,
     slack,

@@ -4,8 +4,15 @@ import { applyChange } from './apply-change.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import type { Clicker } from './inbound.ts';
-import { advance, audit, tell } from './lifecycle.ts';
-import { alreadyDecided, approvalCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
+import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
+import {
+  alreadyDecided,
+  approvalCard,
+  confirmationExpired,
+  notYourRequest,
+  outcomeCard,
+  refusalCard,
+} from './messages.ts';
 import type { Reply } from './reply.ts';
 
 /**
@@ -21,7 +28,15 @@ export async function confirmRequest(
   const request = await deps.requests.get(requestId);
   if (!request) return reply(alreadyDecided('gone'));
   if (request.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
-  if (request.state !== 'awaiting_confirmation') return reply(alreadyDecided(request.state));
+  if (request.state !== 'awaiting_confirmation')
+    return reply(request.state === 'expired' ? confirmationExpired() : alreadyDecided(request.state));
+  const deadline = request.confirmationExpiresAt;
+  if (deadline !== undefined && deps.clock.now().getTime() >= Date.parse(deadline)) {
+    const expired = await advance(deps, request, { kind: 'expire' });
+    if (expired)
+      await audit(deps, expired, 'expired', { actor: ROLECALL_ACTOR, note: 'not confirmed in time' });
+    return reply(confirmationExpired());
+  }
   const tenant = tenantById(deps.policy, request.tenantId);
   const who = await identify(
     deps,

@@ -264,3 +264,38 @@ export function errorCard(code: ErrorCode, ref: string, retryable = false): Card
       : 'Please try again later or contact your admin with the reference.',
   };
 }
+
+/** Why a time-bound grant ended the way it did; chooses the wording told to requester and target. */
+export type GrantEnd = 'removed' | 'already_removed' | 'superseded' | 'held_before';
+
+export function grantEndedCard(r: RoleRequest, how: GrantEnd): Card {
+  const role = `\`${esc(r.role)}\``;
+  const whom = esc(r.target.displayName ?? 'them');
+  const texts: Record<GrantEnd, string> = {
+    removed: `${role} for ${whom} has ended and was removed.`,
+    already_removed: `${role} for ${whom} has ended; it had already been removed outside Rolecall.`,
+    superseded: `${role} for ${whom} has ended, but a later grant still covers it, so it stays for now.`,
+    held_before: `${role} for ${whom} has ended; they held it before this grant, so it was left in place.`,
+  };
+  return { text: texts[how], context: `Request ${r.id}` };
+}
+
+export function grantEndedNotice(r: RoleRequest, how: GrantEnd): Card {
+  const role = `\`${esc(r.role)}\``;
+  const stays = how === 'superseded' || how === 'held_before';
+  return {
+    text: stays
+      ? `FYI: your time-bound ${role} grant ended (request ${r.id}); you keep the role under another grant.`
+      : `FYI: your time-bound ${role} role has ended and was removed (request ${r.id}).`,
+  };
+}
+
+export function approvalReminder(r: RoleRequest): Card {
+  return {
+    text: `Reminder: request ${r.id} (${r.action} \`${esc(r.role)}\` for ${who(r.target, false)}) still needs approval and expires at ${r.pendingExpiresAt}.`,
+  };
+}
+
+export const confirmationExpired = (): Card => ({
+  text: 'This confirmation has expired, so nothing was changed. Please ask again.',
+});

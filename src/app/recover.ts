@@ -1,11 +1,15 @@
 import type { RoleRequest } from '../core/request-record.ts';
 import { announce } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
+import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
-import { finishRevoke } from './revoke-due.ts';
 
-/** Work older than this in `applying`/`revoking` is treated as abandoned by a crashed process. */
-export const DEFAULT_RECOVERY_GRACE_MS = 60_000;
+/**
+ * Work older than this in `applying`/`revoking` is treated as abandoned by a crashed process. It
+ * exceeds the worst case of one apply with the default SCIM timeouts and retries, so a slow but live
+ * process on a shared store is not overtaken.
+ */
+export const DEFAULT_RECOVERY_GRACE_MS = 15 * 60_000;
 
 /**
  * Reconciles requests a crash left in `applying` or `revoking` by reading the directory: did the
@@ -24,11 +28,26 @@ export async function recoverInterrupted(
   let completed = 0;
   let failed = 0;
   for (const r of stuck) {
-    const final = r.state === 'revoking' ? await finishRevoke(deps, r) : await reconcileApply(deps, r);
-    if (final.state === 'applied' || final.state === 'revoked') completed++;
-    else failed++;
+    try {
+      const final = r.state === 'revoking' ? await recoverRevoke(deps, r) : await reconcileApply(deps, r);
+      if (final.state === 'applied' || final.state === 'revoked') completed++;
+      else failed++;
+    } catch (err) {
+      // One unreachable directory must not hold up the others; the next tick tries again.
+      deps.log.error({ err, requestId: r.id }, 'recovering an interrupted change failed');
+      failed++;
+    }
   }
   return { completed, failed };
+}
+
+async function recoverRevoke(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
+  await audit(deps, r, 'reconciled', {
+    actor: ROLECALL_ACTOR,
+    outcome: 'revoking',
+    note: 'interrupted revocation; completing it from the directory state',
+  });
+  return finishRevoke(deps, r, { recovering: true });
 }
 
 async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
@@ -36,7 +55,12 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
   const landed = r.action === 'grant' ? roles.includes(r.role) : !roles.includes(r.role);
   const before = r.action === 'grant' ? roles.filter((x) => x !== r.role) : [...roles, r.role].sort();
   const next = landed
-    ? await advance(deps, r, { kind: 'applied', before, after: roles })
+    ? await advance(deps, r, {
+        kind: 'applied',
+        before,
+        after: roles,
+        ...(r.claimedAt ? { at: new Date(r.claimedAt) } : {}),
+      })
     : await advance(deps, r, {
         kind: 'apply_failed',
         code: 'RECOVERY.NOT_APPLIED',

@@ -27,7 +27,11 @@ export type RequestEvent =
   | { kind: 'approve'; approval: Approval }
   | { kind: 'reject'; by: Identity; reason?: string }
   | { kind: 'start_apply' }
-  | { kind: 'applied'; before: readonly string[]; after: readonly string[] }
+  /**
+   * `at`: when the change took effect, if not now (recovery completing an interrupted apply passes
+   * the write-ahead instant, so a crash never lengthens a time-bound grant).
+   */
+  | { kind: 'applied'; before: readonly string[]; after: readonly string[]; at?: Date }
   | { kind: 'apply_failed'; code: string; message: string }
   /** Try a failed apply again: the directory change is idempotent and callers re-check policy at apply. */
   | { kind: 'retry' }
@@ -165,10 +169,14 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
       if (reached(now, request.confirmationExpiresAt)) return refuse(request, 'too_late');
       const decision = event.decision ?? request.decision;
       const timing = decision.kind === 'deny' ? {} : { durationMs: decision.durationMs };
-      const drop: Key[] = decision.kind !== 'deny' && decision.durationMs === undefined ? ['durationMs'] : [];
+      // The card's deadline is spent once confirmed; keeping it would make the request look due for expiry.
+      const drop: Key[] = [
+        'confirmationExpiresAt',
+        ...(decision.kind !== 'deny' && decision.durationMs === undefined ? (['durationMs'] as const) : []),
+      ];
       if (decision.kind === 'allow')
         return next(request, now, { decision, ...timing, state: 'approved' }, drop);
-      if (decision.kind === 'deny') return next(request, now, { decision, state: 'denied' });
+      if (decision.kind === 'deny') return next(request, now, { decision, state: 'denied' }, drop);
       return next(
         request,
         now,
@@ -226,7 +234,7 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
           state: 'applied',
           rolesBefore: [...event.before],
           rolesAfter: [...event.after],
-          ...(timeBound ? { grantEndsAt: plus(now, request.durationMs!) } : {}),
+          ...(timeBound ? { grantEndsAt: plus(event.at ?? now, request.durationMs!) } : {}),
         },
         timeBound ? ['claimedAt', 'error'] : ['claimedAt', 'error', 'grantEndsAt'],
       );

@@ -16,6 +16,9 @@ export interface RequestQuery {
   states?: RequestState[];
   requesterSlackUserId?: string;
   targetSlackUserId?: string;
+  /** The target's directory id (time-bound grants of one person, e.g. an extension covering another). */
+  targetScimId?: string;
+  role?: string;
   /** Requests whose grantEndsAt <= this instant (due revocations). */
   grantEndsBefore?: string;
   /** Requests whose pendingExpiresAt <= this instant, or confirmationExpiresAt <= it. */

@@ -107,7 +107,7 @@ export function storeContract(name: string, open: () => Promise<StoreHarness>): 
         expect(stored?.justification).toBe(`writer-${winners[0]}`);
       });
 
-      it('finds by tenant, state, requester, target and due instants, newest first', async () => {
+      it('finds by tenant, state, requester, target, role and due instants, newest first', async () => {
         const s = h.stores.requests;
         const a = makeRequest({ state: 'applied', grantEndsAt: '2025-02-01T00:00:00.000Z' });
         const b = makeRequest({ tenantId: 'T2', state: 'applied', grantEndsAt: '2025-03-01T00:00:00.000Z' });
@@ -118,7 +118,8 @@ export function storeContract(name: string, open: () => Promise<StoreHarness>): 
           pendingExpiresAt: '2025-01-05T00:00:00.000Z',
         });
         const d = makeRequest({
-          target: { slackUserId: 'UTGT2' },
+          target: { slackUserId: 'UTGT2', scimId: 'scim-tgt2' },
+          role: 'viewer',
           confirmationExpiresAt: '2025-01-09T00:00:00.000Z',
         });
         for (const r of [a, b, c, d]) await s.create(r);
@@ -130,6 +131,11 @@ export function storeContract(name: string, open: () => Promise<StoreHarness>): 
         expect(ids(await s.find({ states: [] }))).toEqual([]);
         expect(ids(await s.find({ requesterSlackUserId: 'UOTHER' }))).toEqual([c.id]);
         expect(ids(await s.find({ targetSlackUserId: 'UTGT2' }))).toEqual([d.id]);
+        expect(ids(await s.find({ targetScimId: 'scim-tgt2' }))).toEqual([d.id]);
+        expect(
+          ids(await s.find({ targetScimId: 'scim-tgt', role: 'billing-admin', tenantId: 'T1' })),
+        ).toEqual([c.id, a.id]);
+        expect(ids(await s.find({ role: 'viewer' }))).toEqual([d.id]);
         expect(ids(await s.find({ grantEndsBefore: '2025-02-01T00:00:00.000Z' }))).toEqual([a.id]);
         expect(ids(await s.find({ grantEndsBefore: '2025-12-31T00:00:00.000Z', tenantId: 'T1' }))).toEqual([
           a.id,

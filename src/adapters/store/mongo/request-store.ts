@@ -60,6 +60,8 @@ export class MongoRequestStore implements RequestStore {
     if (query.requesterSlackUserId !== undefined)
       filter['requester.slackUserId'] = query.requesterSlackUserId;
     if (query.targetSlackUserId !== undefined) filter['target.slackUserId'] = query.targetSlackUserId;
+    if (query.targetScimId !== undefined) filter['target.scimId'] = query.targetScimId;
+    if (query.role !== undefined) filter.role = query.role;
     if (query.grantEndsBefore !== undefined) filter.grantEndsAt = { $lte: query.grantEndsBefore };
     if (query.expiresBefore !== undefined) {
       filter.$or = [

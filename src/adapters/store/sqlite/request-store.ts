@@ -107,6 +107,15 @@ export class SqliteRequestStore implements RequestStore {
       where.push('target_slack_id = ?');
       params.push(query.targetSlackUserId);
     }
+    if (query.targetScimId !== undefined) {
+      // Always narrowed by tenant/state in practice, so the JSON body is read for a few rows only.
+      where.push("json_extract(body, '$.target.scimId') = ?");
+      params.push(query.targetScimId);
+    }
+    if (query.role !== undefined) {
+      where.push("json_extract(body, '$.role') = ?");
+      params.push(query.role);
+    }
     if (query.grantEndsBefore !== undefined) {
       where.push('grant_ends_at <= ?');
       params.push(query.grantEndsBefore);
