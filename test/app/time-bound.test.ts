@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyChange } from '../../src/app/apply-change.ts';
+import { confirmRequest, requestApproval } from '../../src/app/confirm-request.ts';
 import { recoverInterrupted } from '../../src/app/recover.ts';
 import { REVOKE_RETRY_MS, revokeDueGrants } from '../../src/app/revoke-due.ts';
+import { transition } from '../../src/core/request.ts';
 import { startScheduler } from '../../src/scheduler.ts';
 import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
 import { HOUR, haltingDirectories, type Proc, type StoreKind, startWorld, type World } from './world.ts';
@@ -266,5 +268,124 @@ describe.each(kinds as StoreKind[])('time-bound grants on %s', (kind) => {
     await tick(p);
     expect((await p.deps.requests.get(g.id))?.state).toBe('revoked');
     expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
+  });
+});
+
+describe.each(kinds as StoreKind[])('pending expiry and reminders on %s', (kind) => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+  const tick = (p: Proc) => startScheduler(p.deps, 3_600_000).tick();
+  const needsOwner = {
+    kind: 'needs_approval' as const,
+    ruleId: 'rule-2',
+    approverRoles: ['owner'],
+    count: 1,
+    capped: false,
+    durationMs: HOUR,
+  };
+
+  it('approvers get one reminder before expiry; at expiry the requester is told and nothing changes', async () => {
+    w = await startWorld(kind, () => mongo);
+    const p = await w.boot();
+    const t0 = w.clock.t;
+    const r = await w.approvedRequest(p, {
+      target: 'bob',
+      role: 'admin',
+      durationMs: HOUR,
+      decision: needsOwner,
+    });
+    expect(r.state).toBe('awaiting_approval');
+    expect(r.pendingExpiresAt).toBe(new Date(t0 + 24 * HOUR).toISOString());
+    await requestApproval(p.deps, r);
+    const reminders = () => p.chat.said.filter((s) => s.to === 'C0APPROVALS' && /^Reminder/.test(s.text));
+
+    w.clock.t = t0 + 22 * HOUR - 1; // reminderBefore defaults to 2 h
+    await tick(p);
+    expect(reminders()).toHaveLength(0);
+    w.clock.t = t0 + 22 * HOUR;
+    await tick(p);
+    expect(reminders()).toHaveLength(1);
+    expect(reminders()[0]!.threadTs).toBeDefined();
+    expect(reminders()[0]!.text).toContain(r.id);
+    w.clock.t = t0 + 23 * HOUR;
+    await tick(p);
+    expect(reminders()).toHaveLength(1);
+    expect((await p.deps.requests.get(r.id))?.state).toBe('awaiting_approval');
+
+    w.clock.t = t0 + 24 * HOUR;
+    await tick(p);
+    const expired = await p.deps.requests.get(r.id);
+    expect(expired?.state).toBe('expired');
+    expect(p.chat.texts('C0GENERAL').at(-1)).toMatch(/expired without a decision\. Nothing was changed/);
+    expect(p.chat.said.some((s) => s.kind === 'update' && s.to === 'C0APPROVALS')).toBe(true);
+    const audit = (await p.deps.audit.query({ requestId: r.id })).map((a) => a.kind);
+    expect(audit).toEqual(['approval_requested', 'expired']);
+    expect(w.groupMembers('Admins')).not.toContain(w.scimId('bob'));
+    // An approval after expiry changes nothing.
+    const late = transition(
+      expired!,
+      { kind: 'approve', approval: { approver: w.identity('olga'), at: '' } },
+      w.clock.now(),
+    );
+    expect(late.ok).toBe(false);
+  });
+
+  it('the pending deadline follows timers.pendingTtl and reminderBefore from the policy file', async () => {
+    w = await startWorld(kind, () => mongo);
+    const p = await w.boot();
+    p.deps.policy = { ...p.deps.policy, timers: { ...p.deps.policy.timers, reminderBefore: 10 * 60_000 } };
+    const t0 = w.clock.t;
+    const r = await w.approvedRequest(p, {
+      target: 'bob',
+      role: 'admin',
+      durationMs: HOUR,
+      decision: needsOwner,
+    });
+    // Re-stamp as confirm-request does with a 1 h pendingTtl.
+    const stored = (await p.deps.requests.get(r.id))!;
+    const short = {
+      ...stored,
+      version: stored.version + 1,
+      pendingExpiresAt: new Date(t0 + HOUR).toISOString(),
+    };
+    await p.deps.requests.save(short, stored.version);
+    await requestApproval(p.deps, short);
+    w.clock.t = t0 + 50 * 60_000;
+    await tick(p);
+    expect((await p.deps.requests.get(r.id))?.reminderSentAt).toBe(new Date(t0 + 50 * 60_000).toISOString());
+    w.clock.t = t0 + HOUR;
+    await tick(p);
+    expect((await p.deps.requests.get(r.id))?.state).toBe('expired');
+  });
+
+  it('a confirmation card expires after 15 min: the scheduler expires it and a late click says so', async () => {
+    w = await startWorld(kind, () => mongo);
+    const p = await w.boot();
+    const t0 = w.clock.t;
+    const a = await w.approvedRequest(p, { target: 'bob', role: 'editor', unconfirmed: true });
+    w.clock.t = t0 + 15 * 60_000 - 1;
+    await tick(p);
+    expect((await p.deps.requests.get(a.id))?.state).toBe('awaiting_confirmation');
+    w.clock.t = t0 + 15 * 60_000;
+    await tick(p);
+    expect((await p.deps.requests.get(a.id))?.state).toBe('expired');
+    expect((await p.deps.audit.query({ requestId: a.id, kinds: ['expired'] })).length).toBe(1);
+    const replies: string[] = [];
+    const clicker = { userId: 'U0ALICE', teamId: 'T0ACME' };
+    await confirmRequest(p.deps, a.id, clicker, async (c) => {
+      replies.push(c.text);
+    });
+    expect(replies).toEqual(['This confirmation has expired, so nothing was changed. Please ask again.']);
+    // A click that beats the scheduler is refused the same way, and expires the request.
+    const b = await w.approvedRequest(p, { target: 'erin', role: 'viewer', unconfirmed: true });
+    w.clock.advance(15 * 60_000);
+    await confirmRequest(p.deps, b.id, clicker, async (c) => {
+      replies.push(c.text);
+    });
+    expect(replies[1]).toMatch(/confirmation has expired/);
+    expect((await p.deps.requests.get(b.id))?.state).toBe('expired');
+    expect(w.patches()).toBe(0);
   });
 });

@@ -256,6 +256,22 @@ describe('apply and revoke', () => {
     expect(isFinal('applied')).toBe(false);
   });
 
+  it('applied with `at` (recovery) counts the grant from then, so a crash never lengthens it', () => {
+    const applying = ok(transition(approvedGrant(2 * HOUR), { kind: 'start_apply' }, at(MIN)));
+    const r = ok(
+      transition(applying, { kind: 'applied', before: [], after: ['admin'], at: at(MIN) }, at(40 * MIN)),
+    );
+    expect(r.grantEndsAt).toBe(at(MIN + 2 * HOUR).toISOString());
+  });
+
+  it('confirming drops the card deadline, so a pending request is not due for expiry by it', () => {
+    const r = request(needsOwners());
+    expect(r.confirmationExpiresAt).toBeDefined();
+    const confirmed = ok(transition(r, { kind: 'confirm' }, at(MIN)));
+    expect(confirmed.state).toBe('awaiting_approval');
+    expect(Object.hasOwn(confirmed, 'confirmationExpiresAt')).toBe(false);
+  });
+
   it('a permanent grant, or a revoke request, has no grantEndsAt and cannot be auto-revoked', () => {
     const permanent = ok(
       transition(
