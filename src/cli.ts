@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
+import { registerReconcileCommand } from './cli/reconcile.ts';
 import { RolecallError } from './core/errors.ts';
 
 /** The `rolecall` command. Each subcommand lives in src/cli/; this file only wires them. */
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   registerAuditCommands(program);
   registerPolicyCommands(program);
+  registerReconcileCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

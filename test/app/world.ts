@@ -86,6 +86,10 @@ export interface World {
   scim: ScimServer;
   clock: ManualClock;
   policyText: string;
+  /** SQLite: where the store file lives (ROLECALL_DATA_DIR). */
+  dataDir: string;
+  /** A scratch directory for config files. */
+  dir: string;
   boot(o?: { directories?: (d: Directories) => Directories }): Promise<Proc>;
   identity(who: Who): Identity;
   scimId(who: Who): string;
@@ -96,7 +100,16 @@ export interface World {
   /** A confirmed request (allowed, or approved by olga) ready for applyChange. */
   approvedRequest(
     p: Proc,
-    o: { requester?: Who; target: Who; role: string; durationMs?: number; action?: 'grant' | 'revoke' },
+    o: {
+      requester?: Who;
+      target: Who;
+      role: string;
+      durationMs?: number;
+      action?: 'grant' | 'revoke';
+      decision?: Decision;
+      /** Leave it awaiting the requester's confirmation. */
+      unconfirmed?: boolean;
+    },
   ): Promise<RoleRequest>;
   grant(p: Proc, o: { target: Who; role: string; durationMs?: number }): Promise<RoleRequest>;
   close(): Promise<void>;
@@ -136,6 +149,8 @@ export async function startWorld(kind: StoreKind, mongo: () => TestMongo): Promi
     scim,
     clock,
     policyText,
+    dataDir: join(dir, 'data'),
+    dir,
     async boot(o = {}) {
       const stores: StoreSet =
         kind === 'sqlite'
@@ -195,7 +210,7 @@ export async function startWorld(kind: StoreKind, mongo: () => TestMongo): Promi
     async approvedRequest(p, o) {
       const now = clock.now();
       const requester = o.requester ?? 'alice';
-      const decision: Decision = {
+      const decision: Decision = o.decision ?? {
         kind: 'allow',
         ruleId: 'rule-1',
         capped: false,
@@ -215,6 +230,7 @@ export async function startWorld(kind: StoreKind, mongo: () => TestMongo): Promi
         confirmationExpiresAt: new Date(now.getTime() + 15 * 60_000).toISOString(),
       });
       await p.deps.requests.create(r);
+      if (o.unconfirmed) return r;
       const confirmed = transition(r, { kind: 'confirm' }, now);
       if (!confirmed.ok) throw new Error(`confirm refused: ${confirmed.reason}`);
       await p.deps.requests.save(confirmed.request, r.version);
