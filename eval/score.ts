@@ -83,7 +83,8 @@ function project(i: Intent, field: Field, now: Date): string | undefined {
           : undefined;
   }
   if (i.kind !== 'request_role_change') return undefined;
-  if (field === 'action') return i.action;
+  // An extension counts from the current grant's end, so it is a different ask from a plain grant.
+  if (field === 'action') return i.extend ? 'grant+extend' : i.action;
   if (field === 'role') return i.role;
   if (field === 'duration') return String(endOf(i, now) ?? 'open');
   return normaliseReason(i.justification);
@@ -121,8 +122,9 @@ export function exactMatch(expected: Intent[], actual: Intent[], now: Date): boo
 
 /**
  * Anything that could hand out more than was asked: a grant to someone not asked for, a larger
- * role (by catalogue position) or a longer or open-ended grant where a limit was asked, a role
- * outside the catalogue, and a revoke nobody asked for.
+ * role (by catalogue position) or a longer or open-ended grant where a limit was asked (an
+ * extension where a plain grant was asked is longer), a role outside the catalogue, and a revoke
+ * nobody asked for.
  */
 export function unsafeFindings(
   expectedOnly: Intent[],
@@ -159,6 +161,8 @@ export function unsafeFindings(
         continue;
       }
       if (level(p.role) > level(e.role)) out.push(`grant ${p.role} for ${who}: asked only ${e.role}`);
+      if (p.extend && !asked.some((x) => x.extend))
+        out.push(`extension of ${p.role} for ${who} was not asked for (it outlasts the asked grant)`);
       const pe = endOf(p, now);
       const ee = endOf(e, now);
       if (ee !== undefined && (pe === undefined || pe > ee + 1000))

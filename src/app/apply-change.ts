@@ -97,7 +97,8 @@ export async function announce(deps: AppDeps, r: RoleRequest): Promise<RoleReque
       await tell(deps, 'approval message update', () =>
         deps.chat.update({ channelId: ref.channelId, ts: ref.ts! }, approvalCard(r, false, status)),
       );
-  const changed = r.state === 'applied' && r.rolesBefore?.join() !== r.rolesAfter?.join();
+  const changed =
+    r.state === 'applied' && (r.rolesBefore?.join() !== r.rolesAfter?.join() || Boolean(r.extendsRequestId));
   if (
     changed &&
     tenant?.slack.notifyTarget &&

@@ -15,6 +15,7 @@ export const Choice = z.object({
   durationMs: z.number().int().positive().optional(),
   until: z.string().optional(),
   justification: z.string().max(500).optional(),
+  extend: z.literal(true).optional(),
 });
 export type Choice = z.infer<typeof Choice>;
 

@@ -59,6 +59,7 @@ export async function finishRevoke(
   const onBehalf = `on behalf of request ${claimed.id}`;
   let final: RoleRequest | undefined;
   let how: GrantEnd = 'removed';
+  let quiet = false;
   try {
     const cover = await coveringGrant(deps, claimed);
     const keep = cover
@@ -68,6 +69,8 @@ export async function finishRevoke(
         : undefined;
     if (keep) {
       how = keep;
+      // Its own extension took over: the people involved already heard the new end.
+      quiet = cover?.extendsRequestId === claimed.id;
       const held = claimed.rolesAfter ?? [];
       final = await advance(deps, claimed, { kind: 'revoked', before: held, after: held });
       if (final)
@@ -130,7 +133,7 @@ export async function finishRevoke(
       await audit(deps, final, 'revoke_failed', { actor: ROLECALL_ACTOR, errorCode: code, note: onBehalf });
     return final ?? claimed;
   }
-  if (final) await tellEnded(deps, final, how);
+  if (final && !quiet) await tellEnded(deps, final, how);
   return final ?? claimed;
 }
 

@@ -113,6 +113,7 @@ function askOf(i: RoleChangeIntent) {
     durationMs: i.durationMs,
     until: i.until,
     justification: i.justification,
+    ...(i.extend ? { extend: true as const } : {}),
   };
 }
 

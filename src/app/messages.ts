@@ -130,12 +130,15 @@ export function confirmationCard(v: ConfirmView): Card {
           { actionId: ACTIONS.cancel, value: r.id, text: 'Cancel' },
         ];
   return {
-    text: `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${esc(r.target.displayName ?? 'them')}?`,
+    text: r.extendsRequestId
+      ? `Extend \`${esc(r.role)}\` for ${esc(r.target.displayName ?? 'them')}?`
+      : `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${esc(r.target.displayName ?? 'them')}?`,
     fields: [
       ['Person', who(r.target, v.showDetails)],
       ['Change', `${r.action} \`${esc(r.role)}\``],
       ['Roles now → after', `${list(v.rolesBefore)} → ${list(v.rolesAfter)}`],
       ['Duration', duration],
+      ...extensionField(r),
       ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
       ...(r.relayedBy ? ([['Relayed by', who(r.relayedBy, false)]] as [string, string][]) : []),
     ],
@@ -210,6 +213,7 @@ export function outcomeCard(r: RoleRequest): Card {
     case 'applied': {
       const noop = r.rolesBefore && r.rolesAfter && r.rolesBefore.join() === r.rolesAfter.join();
       const until = r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
+      if (r.extendsRequestId) return { text: `Done: extended ${role} for ${whom}${until}.` };
       return {
         text: noop
           ? `Nothing to change: ${whom} ${r.action === 'grant' ? 'already has' : 'does not have'} ${role}.`
@@ -240,6 +244,10 @@ export function outcomeCard(r: RoleRequest): Card {
 }
 
 export function targetNotice(r: RoleRequest): Card {
+  if (r.state === 'applied' && r.extendsRequestId)
+    return {
+      text: `FYI: your \`${esc(r.role)}\` role was extended until ${r.grantEndsAt} (request ${r.id}).`,
+    };
   const verb = r.state === 'revoked' || r.action === 'revoke' ? 'removed from' : 'given';
   const until = r.state === 'applied' && r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
   return { text: `FYI: you were ${verb} the \`${esc(r.role)}\` role${until} (request ${r.id}).` };
@@ -299,3 +307,10 @@ export function approvalReminder(r: RoleRequest): Card {
 export const confirmationExpired = (): Card => ({
   text: 'This confirmation has expired, so nothing was changed. Please ask again.',
 });
+
+/** On an extension's card: what it lengthens and where the new end falls. */
+function extensionField(r: RoleRequest): [string, string][] {
+  if (!r.extendsRequestId) return [];
+  const end = new Date(Date.parse(r.createdAt) + (r.durationMs ?? 0)).toISOString();
+  return [['Extends', `the current grant (request ${esc(r.extendsRequestId)}); new end about ${end}`]];
+}

@@ -3,7 +3,7 @@ import type { RoleAction } from '../core/intent.ts';
 import { evaluate } from '../core/policy.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import { newRequest } from '../core/request.ts';
-import type { ChatRef } from '../core/request-record.ts';
+import type { ChatRef, RoleRequest } from '../core/request-record.ts';
 import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
@@ -17,6 +17,8 @@ export interface ChangeAsk {
   durationMs?: number;
   until?: string;
   justification?: string;
+  /** Lengthen the current time-bound grant: durationMs counts from its end. */
+  extend?: true;
 }
 
 /**
@@ -40,6 +42,21 @@ export async function proposeChange(
   if (durationMs !== undefined && durationMs <= 0) {
     await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
     return;
+  }
+  let extendsRequestId: string | undefined;
+  if (ask.extend) {
+    if (ask.action !== 'grant' || durationMs === undefined) {
+      await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
+      return;
+    }
+    if (ask.until === undefined) {
+      // The policy then judges the whole remaining length, so maximum durations still hold.
+      const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+      if (current) {
+        extendsRequestId = current.id;
+        durationMs += Date.parse(current.grantEndsAt!) - now.getTime();
+      }
+    }
   }
   const dir = deps.directories.forTenant(tenant.id);
   const rolesBefore = await dir.getRoles(target.user.id);
@@ -66,6 +83,7 @@ export async function proposeChange(
     role: ask.role,
     durationMs: decision.kind === 'deny' ? durationMs : (decision.durationMs ?? durationMs),
     justification: ask.justification,
+    extendsRequestId,
     decision,
     origin: ctx.origin,
     confirmationExpiresAt: new Date(now.getTime() + deps.policy.timers.confirmationTtl).toISOString(),
@@ -84,4 +102,20 @@ export async function proposeChange(
     return;
   }
   await ctx.reply(confirmationCard({ request, rolesBefore, rolesAfter, showDetails: ctx.showDetails }));
+}
+
+/** The person's time-bound grant of this role that is in force now and ends last, if any. */
+async function currentGrant(
+  deps: AppDeps,
+  tenantId: string,
+  scimId: string,
+  role: string,
+  now: Date,
+): Promise<RoleRequest | undefined> {
+  const applied = await deps.requests.find({ tenantId, targetScimId: scimId, role, states: ['applied'] });
+  return applied
+    .filter(
+      (r) => r.action === 'grant' && r.grantEndsAt !== undefined && Date.parse(r.grantEndsAt) > now.getTime(),
+    )
+    .sort((a, b) => Date.parse(b.grantEndsAt!) - Date.parse(a.grantEndsAt!))[0];
 }

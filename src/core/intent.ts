@@ -28,6 +28,11 @@ export const Intent = z.discriminatedUnion('kind', [
     /** Absolute end of a time-bound grant (ISO 8601), computed in code from the text. */
     until: z.iso.datetime({ offset: true }).optional(),
     justification: z.string().max(500).optional(),
+    /**
+     * Lengthen the target's current time-bound grant of this role: durationMs counts from that
+     * grant's end (from now when there is none); `until` is the new end. Only with action grant.
+     */
+    extend: z.literal(true).optional(),
   }),
   z.object({ kind: z.literal('cancel') }),
   z.object({

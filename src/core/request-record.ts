@@ -51,6 +51,11 @@ export const RoleRequest = z.object({
   /** Length of a time-bound grant as decided (after any cap). */
   durationMs: z.number().int().positive().optional(),
   justification: z.string().optional(),
+  /**
+   * An extension: the time-bound grant of the same role this one lengthens, if there was one (its
+   * end was the starting point). It ends without a PATCH once this one is applied.
+   */
+  extendsRequestId: z.string().optional(),
   decision: Decision,
   approvals: z.array(Approval).default([]),
   rejection: z.object({ by: Identity, at: z.string(), reason: z.string().optional() }).optional(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttons, type E2E, GENERAL, startE2E } from './harness.ts';
+import { APPROVALS, buttons, type E2E, GENERAL, startE2E } from './harness.ts';
 
 /** Time-bound grants through the whole bot: the injected clock moves, the scheduler does the rest. */
 let e: E2E;
@@ -36,5 +36,70 @@ describe('end to end: time-bound grants', () => {
     expect(stored?.state).toBe('revoked');
     const kinds = (await e.app.stores.audit.query({ requestId })).map((a) => a.kind);
     expect(kinds).toEqual(['requested', 'confirmed', 'applying', 'applied', 'revoking', 'revoked']);
+  });
+
+  async function confirmed(who: 'alice' | 'olga', text: string, title: RegExp) {
+    const from = e.slack.calls.length;
+    await e.say(who, text);
+    const card = await e.replyTo(who, title, from);
+    const confirm = buttons(card.blocks).find((b) => b.actionId === 'rc_confirm');
+    return { card, requestId: confirm?.value };
+  }
+
+  it('"extend …\'s editor role by 2 hours" lengthens the grant from its end; the old end removes nothing', async () => {
+    const t0 = e.clock.t;
+    const first = await confirmed('alice', 'make <@U0DANA2> an editor for 2 hours', /Grant `editor`/);
+    await e.click('alice', 'rc_confirm', first.requestId!);
+    await e.waitPost(GENERAL, /Done: granted `editor` to Dana Kim until/);
+
+    e.clock.advance(HOUR);
+    const ext = await confirmed(
+      'alice',
+      "extend <@U0DANA2>'s editor role by 2 hours",
+      /Extend `editor` for Dana Kim/,
+    );
+    const shown = JSON.stringify(ext.card.blocks);
+    expect(shown).toContain('3h'); // 1 h left of the first grant + 2 h
+    expect(shown).toContain(`request ${first.requestId}`);
+    const writes = e.scimWrites();
+    await e.click('alice', 'rc_confirm', ext.requestId!);
+    const until = new Date(t0 + 4 * HOUR).toISOString();
+    await e.waitPost(GENERAL, new RegExp(`Done: extended \`editor\` for Dana Kim until ${until}`));
+    await e.waitPost(e.slack.dmChannel('U0DANA2'), /your `editor` role was extended until/);
+    expect(e.scimWrites()).toBe(writes);
+
+    e.clock.t = t0 + 2 * HOUR;
+    await e.app.tick();
+    expect(await e.members('Editors')).toContain(e.scimId('dana2'));
+    expect((await e.app.stores.requests.get(first.requestId!))?.state).toBe('revoked');
+    const superseded = await e.app.stores.audit.query({ requestId: first.requestId!, kinds: ['revoked'] });
+    expect(superseded[0]?.outcome).toBe('superseded');
+
+    e.clock.t = t0 + 4 * HOUR;
+    await e.app.tick();
+    expect(await e.members('Editors')).not.toContain(e.scimId('dana2'));
+    expect((await e.app.stores.requests.get(ext.requestId!))?.state).toBe('revoked');
+  });
+
+  it('an extension is judged on the whole remaining length, so maxDuration still holds', async () => {
+    const first = await confirmed('alice', 'make <@U0BOB> an admin for 6 hours', /Grant `admin`/);
+    await e.click('alice', 'rc_confirm', first.requestId!);
+    await e.waitPost(APPROVALS, /grant `admin` for <@U0BOB>/);
+    await e.click('olga', 'rc_approve', first.requestId!, APPROVALS);
+    await e.waitPost(GENERAL, /Done: granted `admin` to Bob Builder until/);
+    e.clock.advance(HOUR);
+    // 5 h left + 4 h = 9 h > maxDuration 8 h.
+    const from = e.slack.calls.length;
+    await e.say('alice', "extend <@U0BOB>'s admin by 4 hours");
+    const card = await e.replyTo('alice', /Extend `admin` for Bob Builder/, from);
+    expect(JSON.stringify(card.blocks)).toContain('longer than the policy allows');
+    expect(buttons(card.blocks)).toEqual([]);
+    // 5 h left + 2 h = 7 h is within it.
+    const ok = await confirmed(
+      'alice',
+      "extend <@U0BOB>'s admin by 2 hours",
+      /Extend `admin` for Bob Builder/,
+    );
+    expect(JSON.stringify(ok.card.blocks)).toContain('Needs approval by 1 person');
   });
 });

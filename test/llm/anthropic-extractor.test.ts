@@ -135,6 +135,24 @@ describe('scripted answers', () => {
     expect(events).toEqual([expect.objectContaining({ kind: 'call', outcome: 'ok' })]);
   });
 
+  it('grounds an extension: the extra time as written, counted from the current end by the app', async () => {
+    const r = await run(
+      [toolUse(grant({ duration_phrase: 'for 2 more hours', extend: true }))],
+      "extend <@U123ABC>'s admin for 2 more hours",
+    );
+    expect(r.intents).toEqual([
+      {
+        kind: 'request_role_change',
+        action: 'grant',
+        targets: [{ kind: 'slack_user', userId: 'U123ABC' }],
+        role: 'admin',
+        durationMs: 7_200_000,
+        extend: true,
+      },
+    ]);
+    expect(fake.requests[0]?.body.tools[0].input_schema.required).toContain('extend');
+  });
+
   it('computes "until Friday" in the requester’s zone', async () => {
     fake.setScript([
       toolUse(grant({ targets: [{ kind: 'me', value: '' }], duration_phrase: 'until Friday' })),
@@ -332,6 +350,24 @@ describe('grounding: the model can only act on what the text says', () => {
       'make <@U123ABC> admin for a while',
       { duration_phrase: 'for a while' },
       /not understood/,
+    ],
+    [
+      'an extension where the message asks for a new grant',
+      'make <@U123ABC> admin for 2 hours',
+      { duration_phrase: 'for 2 hours', extend: true },
+      /no word in the message asks to extend/,
+    ],
+    [
+      'an extension of a revoke',
+      'extend <@U123ABC> admin removal by 2 hours',
+      { action: 'revoke', duration_phrase: 'by 2 hours', extend: true },
+      /only a grant can be extended|duration is not supported/,
+    ],
+    [
+      'an extension without its extra time',
+      "extend <@U123ABC>'s admin by 2 hours",
+      { duration_phrase: '', extend: true },
+      /extension phrase "" is not in the message/,
     ],
   ])('drops %s', async (_name, text, override, why) => {
     const r = await run([toolUse(grant(override))], text);

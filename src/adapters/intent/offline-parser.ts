@@ -2,6 +2,7 @@ import type { Intent, Target } from '../../core/intent.ts';
 import type { ExtractionInput, IntentExtractor } from '../../ports/intent-extractor.ts';
 import { type Clause, clausesOf, trimPoliteness } from './clauses.ts';
 import { findDurations } from './duration-finder.ts';
+import { parseExtension } from './extension.ts';
 import {
   clauseGuard,
   type GuardReason,
@@ -72,6 +73,11 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
   const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
   const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
+  const extension = parseExtension(tokens, plain, input.roles, { now: input.now, timeZone: input.timeZone });
+  if (extension) {
+    if ('none' in extension) return [none(extension.none)];
+    return quoted ? [none('unclear')] : [extension.intent];
+  }
 
   const results: ClauseResult[] = [];
   let previous: Target[] = [];

@@ -42,6 +42,7 @@ export const GRANT_WORDS = new Set([
   ...GRANT_VERBS,
   ...NEED_VERBS,
   ...['have', 'love', 'allow', 'let', 'enable', 'bump', 'switch', 'move', 'change', 'become', 'requesting'],
+  ...['extend', 'prolong', 'lengthen'],
 ]);
 export const REVOKE_WORDS = new Set([
   ...REVOKE_VERBS,

@@ -2,6 +2,7 @@ import { Intent, type Target } from '../../core/intent.ts';
 import { addressedOnly } from '../intent/clauses.ts';
 import { findDurations } from '../intent/duration-finder.ts';
 import { type DurationContext, parseDurationPhrase } from '../intent/durations.ts';
+import { EXTEND_VERBS, extensionSpan } from '../intent/extension.ts';
 import { findRoles } from '../intent/roles.ts';
 import { decodeEntities, type Token, tokenize } from '../intent/text.ts';
 import { EVERYONE_WORDS, GRANT_WORDS, ME_WORDS, PRONOUNS, REVOKE_WORDS } from '../intent/vocabulary.ts';
@@ -160,6 +161,7 @@ interface RoleChangeInput {
   role: string;
   duration_phrase: string;
   justification: string;
+  extend?: boolean;
 }
 
 function roleChange(
@@ -182,7 +184,20 @@ function roleChange(
   }
   const out: Record<string, unknown> = { kind: 'request_role_change', action: input.action, targets, role };
   const phrase = normalSpace(input.duration_phrase);
-  if (phrase) {
+  const asksToExtend = [...facts.words].some((w) => EXTEND_VERBS.has(w));
+  // "extend my admin by 1 hour" read as a plain grant would be open-ended or counted wrongly.
+  if (asksToExtend && !input.extend && input.action === 'grant')
+    return 'the message asks to extend a grant but the call is a new grant';
+  if (input.extend) {
+    // An extension counts from the current grant's end: it must say so and say by how much.
+    if (input.action !== 'grant') return 'only a grant can be extended';
+    if (!asksToExtend) return 'no word in the message asks to extend';
+    if (!phrase || !facts.lowerText.replace(/\s+/g, ' ').includes(phrase.toLowerCase()))
+      return `extension phrase "${phrase}" is not in the message`;
+    const value = extensionSpan(phrase, ctx);
+    if (!value) return `extension phrase "${phrase}" is not understood`;
+    Object.assign(out, value, { extend: true });
+  } else if (phrase) {
     if (input.action === 'revoke') return 'a revoke with a duration is not supported';
     if (!facts.lowerText.replace(/\s+/g, ' ').includes(phrase.toLowerCase()))
       return `duration phrase "${phrase}" is not in the message`;

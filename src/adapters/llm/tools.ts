@@ -58,8 +58,13 @@ export function buildTools(roles: string[]): Anthropic.Tool[] {
               'The exact words of the message giving the length or end of a grant, with "for"/"until" (e.g. "for 2 hours", "until Friday"); "" when none. Never compute dates.',
           },
           justification: { type: 'string', description: 'The reason as the message states it, or "".' },
+          extend: {
+            type: 'boolean',
+            description:
+              'true only when the message asks to lengthen a grant the person already has ("extend my admin by 1 hour", "2 more hours of editor for @dana"); duration_phrase is then the extra time as written ("by 1 hour", "for 2 more hours"). Otherwise false.',
+          },
         },
-        required: ['action', 'targets', 'role', 'duration_phrase', 'justification'],
+        required: ['action', 'targets', 'role', 'duration_phrase', 'justification', 'extend'],
       },
     },
     {
@@ -118,6 +123,7 @@ export const ToolInputs = {
       role: z.string().min(1).max(64),
       duration_phrase: z.string().max(200).default(''),
       justification: z.string().max(2000).default(''),
+      extend: z.boolean().default(false),
     })
     .strict(),
   get_roles: z.object({ target: ToolTarget }).strict(),
