@@ -121,6 +121,8 @@ export interface E2E {
   members(group: string): Promise<string[]>;
   scimId(person: keyof typeof PEOPLE): string;
   scimWrites(): number;
+  /** Stops the bot and starts it again on the same data (the clock stays where the test put it). */
+  restart(): Promise<void>;
   say(
     who: keyof typeof PEOPLE,
     text: string,
@@ -206,17 +208,19 @@ export async function startE2E(
   let n = 0;
   const ids: IdGenerator = { next: () => `RC-E2E${String(++n).padStart(4, '0')}` };
   const clock = new ManualClock();
-  const app = await startRolecall({
-    env,
-    clock,
-    ids,
-    logger: createLogger({ level: 'silent' }),
-    extractor: o.extractor ?? createOfflineExtractor(),
-    schedulerIntervalMs: 3_600_000,
-    slackRetry: { retries: 2, factor: 1, minTimeout: 1, maxTimeout: 5 },
-    scimSleep: async () => {},
-  });
-  const eventsUrl = `http://127.0.0.1:${app.slack.port}/slack/events`;
+  const boot = () =>
+    startRolecall({
+      env,
+      clock,
+      ids,
+      logger: createLogger({ level: 'silent' }),
+      extractor: o.extractor ?? createOfflineExtractor(),
+      schedulerIntervalMs: 3_600_000,
+      slackRetry: { retries: 2, factor: 1, minTimeout: 1, maxTimeout: 5 },
+      scimSleep: async () => {},
+    });
+  let app = await boot();
+  let eventsUrl = `http://127.0.0.1:${app.slack.port}/slack/events`;
   const person = (k: keyof typeof PEOPLE) => PEOPLE[k]!;
   const e2e: E2E = {
     app,
@@ -226,6 +230,13 @@ export async function startE2E(
     members,
     scimId: (k) => idOf(person(k).userName),
     scimWrites: () => app.directories.forTenant('acme').stats.writes,
+    async restart() {
+      await app.stop();
+      app = await boot();
+      eventsUrl = `http://127.0.0.1:${app.slack.port}/slack/events`;
+      e2e.app = app;
+      e2e.eventsUrl = eventsUrl;
+    },
     async say(who, text, where = {}) {
       const p = person(who);
       const ts = `17000000${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}.000100`;

@@ -102,4 +102,16 @@ describe('end to end: time-bound grants', () => {
     );
     expect(JSON.stringify(ok.card.blocks)).toContain('Needs approval by 1 person');
   });
+
+  it('a bot stopped before the end and started after it revokes at start, without a tick of its own', async () => {
+    const { requestId } = await confirmed('alice', 'make <@U0DANA1> a viewer for 2 hours', /Grant `viewer`/);
+    await e.click('alice', 'rc_confirm', requestId!);
+    await e.waitPost(GENERAL, /Done: granted `viewer` to Dana Lee until/);
+    e.clock.advance(3 * HOUR);
+    await e.restart();
+    // startRolecall ran the due work before it returned.
+    expect(await e.members('Viewers')).not.toContain(e.scimId('dana1'));
+    expect((await e.app.stores.requests.get(requestId!))?.state).toBe('revoked');
+    await e.waitPost(GENERAL, /`viewer` for Dana Lee has ended and was removed/);
+  });
 });
