@@ -49,13 +49,12 @@ export async function proposeChange(
       await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
       return;
     }
-    if (ask.until === undefined) {
-      // The policy then judges the whole remaining length, so maximum durations still hold.
-      const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
-      if (current) {
-        extendsRequestId = current.id;
-        durationMs += Date.parse(current.grantEndsAt!) - now.getTime();
-      }
+    // The policy then judges the whole remaining length, so maximum durations still hold.
+    const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+    if (current) {
+      extendsRequestId = current.id;
+      // "by 2 hours" counts from the current end; "until 6pm" is the new end itself.
+      if (ask.until === undefined) durationMs += Date.parse(current.grantEndsAt!) - now.getTime();
     }
   }
   const dir = deps.directories.forTenant(tenant.id);

@@ -18,11 +18,12 @@ export const REVOKE_RETRY_MS = 60_000;
  */
 export async function revokeDueGrants(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
-  const due = await deps.requests.find({
-    states: ['applied', 'revoke_failed'],
-    grantEndsBefore: now.toISOString(),
-    limit: BATCH,
-  });
+  // Fresh ends first, failed ones after, so retries waiting out their pause never crowd them out.
+  const due = [];
+  for (const state of ['applied', 'revoke_failed'] as const)
+    due.push(
+      ...(await deps.requests.find({ states: [state], grantEndsBefore: now.toISOString(), limit: BATCH })),
+    );
   let done = 0;
   for (const r of due) {
     if (r.action !== 'grant' || !r.grantEndsAt || !r.target.scimId) continue;
@@ -47,11 +48,18 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
   const now = deps.clock.now();
   let expired = 0;
   let reminded = 0;
-  const stale = await deps.requests.find({
-    states: ['awaiting_confirmation', 'awaiting_approval'],
-    expiresBefore: now.toISOString(),
-    limit: BATCH,
-  });
+  const reached = (iso: string | undefined) => iso !== undefined && Date.parse(iso) <= now.getTime();
+  const stale = [];
+  for (const state of ['awaiting_confirmation', 'awaiting_approval'] as const)
+    stale.push(
+      ...(
+        await deps.requests.find({ states: [state], expiresBefore: now.toISOString(), limit: BATCH })
+      ).filter(
+        // The query also matches a pending request by its spent card deadline (records from before
+        // confirm dropped it): only its own deadline counts.
+        (r) => reached(state === 'awaiting_confirmation' ? r.confirmationExpiresAt : r.pendingExpiresAt),
+      ),
+    );
   for (const r of stale) {
     const next = await advance(deps, r, { kind: 'expire' });
     if (!next) continue;

@@ -28,7 +28,7 @@ export function registerReconcileCommand(
     .command('reconcile')
     .description(
       'compare the time-bound grants the store believes in with the directory; exit 1 when drift is found ' +
-        'and --fix was not given (exit 0 when everything agrees or was repaired)',
+        'that --fix did not repair (overdue grants are left to the bot and still count); 0 when all agree',
     )
     .option('--tenant <id>', 'only this tenant')
     .option('--fix', 'repair: grant a missing role again, remove a re-added one (audited, actor Rolecall)')
@@ -64,7 +64,7 @@ export function registerReconcileCommand(
       }
       out(opts.json ? checks.map((c) => `${JSON.stringify(c)}\n`).join('') : table(checks));
       const drift = checks.filter((c) => c.status !== 'ok');
-      const unrepaired = drift.filter((c) => !opts.fix || c.fix === undefined || c.fix.startsWith('error'));
+      const unrepaired = drift.filter((c) => c.fix !== 'reapplied' && c.fix !== 'removed');
       if (!opts.json)
         out(
           `${checks.length} time-bound grants checked, ${drift.length} with drift${opts.fix ? `, ${drift.length - unrepaired.length} repaired` : ''}\n`,

@@ -141,5 +141,11 @@ describe('rolecall reconcile (CLI, SQLite)', () => {
     expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
     expect((await run([])).code).toBe(0);
     expect((await run(['--tenant', 'nope'])).code).toBe(2);
+    // Past its end with the bot down: reported, left to the bot, and still a failure for --fix.
+    w.clock.advance(3 * HOUR);
+    const overdue = await run(['--fix']);
+    expect(overdue.code).toBe(1);
+    expect(overdue.out).toContain('OVERDUE');
+    expect(overdue.out).toContain('fix: skipped');
   });
 });

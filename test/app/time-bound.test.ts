@@ -360,6 +360,28 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
     expect((await p.deps.requests.get(r.id))?.state).toBe('expired');
   });
 
+  it('a pending request is not expired by a spent card deadline, only by its own', async () => {
+    w = await startWorld(kind, () => mongo);
+    const p = await w.boot();
+    const r = await w.approvedRequest(p, {
+      target: 'bob',
+      role: 'admin',
+      durationMs: HOUR,
+      decision: needsOwner,
+    });
+    // As stored before confirm dropped the card deadline.
+    const legacy = {
+      ...r,
+      version: r.version + 1,
+      confirmationExpiresAt: new Date(w.clock.t + 60_000).toISOString(),
+    };
+    await p.deps.requests.save(legacy, r.version);
+    w.clock.advance(HOUR);
+    await tick(p);
+    expect((await p.deps.requests.get(r.id))?.state).toBe('awaiting_approval');
+    expect(await p.deps.audit.query({ requestId: r.id, kinds: ['expired'] })).toEqual([]);
+  });
+
   it('a confirmation card expires after 15 min: the scheduler expires it and a late click says so', async () => {
     w = await startWorld(kind, () => mongo);
     const p = await w.boot();
