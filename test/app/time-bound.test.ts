@@ -382,6 +382,28 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
     expect(await p.deps.audit.query({ requestId: r.id, kinds: ['expired'] })).toEqual([]);
   });
 
+  it('two processes ticking at once remind once and expire once', async () => {
+    w = await startWorld(kind, () => mongo);
+    const a = await w.boot();
+    const b = await w.boot();
+    const t0 = w.clock.t;
+    const r = await w.approvedRequest(a, {
+      target: 'bob',
+      role: 'admin',
+      durationMs: HOUR,
+      decision: needsOwner,
+    });
+    await requestApproval(a.deps, r);
+    const said = () => [...a.chat.said, ...b.chat.said];
+    w.clock.t = t0 + 23 * HOUR;
+    await Promise.all([tick(a), tick(b)]);
+    expect(said().filter((s) => /^Reminder/.test(s.text))).toHaveLength(1);
+    w.clock.t = t0 + 24 * HOUR;
+    await Promise.all([tick(a), tick(b)]);
+    expect(await a.deps.audit.query({ requestId: r.id, kinds: ['expired'] })).toHaveLength(1);
+    expect(said().filter((s) => /expired without a decision/.test(s.text))).toHaveLength(1);
+  });
+
   it('a confirmation card expires after 15 min: the scheduler expires it and a late click says so', async () => {
     w = await startWorld(kind, () => mongo);
     const p = await w.boot();
