@@ -10,9 +10,11 @@ const EXAMPLE = resolve(import.meta.dirname, '../../rolecall.example.yml');
 const dir = mkdtempSync(join(tmpdir(), 'rolecall-sample-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function withModel(model: string): string {
-  const file = join(dir, `${model.replace(/\W/g, '')}.yml`);
-  const text = readFileSync(EXAMPLE, 'utf8').replace('roleModel: groups', model);
+function withModel(model: string, attributePath?: string): string {
+  const file = join(dir, `${model}${attributePath?.replace(/\W/g, '') ?? ''}.yml`);
+  const line = `roleModel: ${model}${attributePath ? `\n      attributePath: "${attributePath}"` : ''}`;
+  const text = readFileSync(EXAMPLE, 'utf8').replace('roleModel: groups', line);
+  expect(text).toContain(line);
   writeFileSync(file, text);
   return file;
 }
@@ -45,22 +47,19 @@ describe('sample organisation', () => {
   });
 
   it('seeds the roles and attribute models on the users themselves', () => {
-    const roles = samplePolicy(withModel('roleModel: roles'), 'http://127.0.0.1:9/scim/v2');
+    const roles = samplePolicy(withModel('roles'), 'http://127.0.0.1:9/scim/v2');
     expect(roles.groups).toEqual([]);
     expect(roles.users.find((u) => u.userName === 'olivia@example.com')?.roles).toEqual(['owner']);
     const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-    const attr = samplePolicy(
-      withModel(`roleModel: attribute, attributePath: "${urn}:role"`),
-      'http://127.0.0.1:9/scim/v2',
-    );
+    const attr = samplePolicy(withModel('attribute', `${urn}:role`), 'http://127.0.0.1:9/scim/v2');
     expect(attr.users.find((u) => u.userName === 'alex@example.com')?.[urn]).toEqual({ role: 'admin' });
-    expect(() =>
-      samplePolicy(withModel('roleModel: attribute, attributePath: "a.b"'), 'http://127.0.0.1:9/scim/v2'),
-    ).toThrow(/attributePath a\.b/);
+    expect(() => samplePolicy(withModel('attribute', 'a.b'), 'http://127.0.0.1:9/scim/v2')).toThrow(
+      /attributePath a\.b/,
+    );
   });
 
   it('runs a whole request with the roles model from a user file', async () => {
-    const c = await startClient({ ROLECALL_CONFIG: withModel('roleModel: roles') });
+    const c = await startClient({ ROLECALL_CONFIG: withModel('roles') });
     try {
       expect(c.p.sample.teamId).toBe('T0ACME');
       await c.say('U0ALEX', 'C0GENERAL', 'make Dana Kim an editor');
