@@ -70,6 +70,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
       ],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(10_000);
     page.on('dialog', (d) => {
       throw new Error(`unexpected dialog: ${d.message()}`);
     });
@@ -118,6 +119,10 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     const ask = await card('asks to grant viewer for Dana Lee');
     await ask.getByRole('button', { name: 'Deny' }).click();
     await ask.locator('input.reason').fill('not this quarter');
+    // Something else arrives while the reason is typed: the page re-renders, the reason stays.
+    await c.say(ALEX, 'C0APPROVALS', 'looking at this one');
+    await page.locator('.msg .text', { hasText: 'looking at this one' }).waitFor();
+    expect(await ask.locator('input.reason').inputValue()).toBe('not this quarter');
     await ask.locator('button.deny-submit').click();
     await gone(ask.getByRole('button', { name: 'Approve' }));
     await as(ERIN, 'C0GENERAL');

@@ -34,10 +34,10 @@ export const VIC = 'U0VIC';
 export const DANA_KIM = 'U0DANAKIM';
 export const DANA_LEE = 'U0DANALEE';
 
-export async function startClient(env: NodeJS.ProcessEnv = {}): Promise<Client> {
+export async function startClient(env: NodeJS.ProcessEnv = {}, port = 0): Promise<Client> {
   const p = await startPlayground({
     env: { ROLECALL_CONFIG: '/nonexistent/rolecall.yml', LOG_LEVEL: 'silent', ...env },
-    port: 0,
+    port,
     logger: createLogger({ level: 'silent' }),
     schedulerIntervalMs: 3_600_000,
   });
