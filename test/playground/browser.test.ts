@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
       ],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     page.on('dialog', (d) => {
       throw new Error(`unexpected dialog: ${d.message()}`);
     });
