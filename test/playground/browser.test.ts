@@ -154,6 +154,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
   it('App Home lists what waits for an approver', { timeout: 60_000 }, async () => {
     await as(OLIVIA, 'home');
     await shows(page.locator('#home section h3'), 'Latest audit records');
+    expect(await page.locator('#composer').isVisible()).toBe(false);
     expect(await page.locator('#home h3').allTextContents()).toEqual([
       'Your requests',
       'Your time-bound roles',
