@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.ts';
+import { registerDemoCommand } from './cli/demo.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerReconcileCommand } from './cli/reconcile.ts';
 import { RolecallError } from './core/errors.ts';
@@ -13,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .command('start')
-    .description('start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
+    .description(
+      'start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT); with no Slack tokens, the playground',
+    )
     .action(async () => {
       const { start } = await import('./main.ts');
       code = await start(process.env);
@@ -21,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAuditCommands(program);
   registerPolicyCommands(program);
   registerReconcileCommand(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -1,4 +1,7 @@
-/** Composition root: config → adapters → use cases → Slack listeners. Nothing else wires things. */
+/**
+ * Composition root: config → adapters → use cases → a chat surface (Slack, or the local playground
+ * in src/playground). Nothing else wires things.
+ */
 
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
@@ -7,11 +10,14 @@ import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
+import type { HttpRoute } from './adapters/slack/http.ts';
 import { slackSettings } from './adapters/slack/settings.ts';
 import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
+import type { UseCases } from './app/inbound.ts';
 import { createUseCases } from './app/use-cases.ts';
 import { type Config, loadConfig } from './config.ts';
+import type { Chat } from './ports/chat.ts';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock.ts';
 import type { IntentExtractor } from './ports/intent-extractor.ts';
 import { startScheduler } from './scheduler.ts';
@@ -29,9 +35,26 @@ export interface RolecallOptions {
   scimSleep?: (ms: number) => Promise<void>;
 }
 
-export interface Rolecall {
+/** Where people talk to Rolecall: the Slack app, or the playground's web page. */
+export interface Surface {
+  readonly mode: string;
+  readonly port: number | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What a surface is built from: the use cases (given its Chat) and the operator routes to serve. */
+export interface SurfaceWiring {
+  config: Config;
+  logger: Logger;
+  useCases: (chat: Chat) => UseCases;
+  /** GET /metrics and GET /readyz; the surface serves them next to /healthz. */
+  routes: HttpRoute[];
+}
+
+export interface Running<S extends Surface> {
   deps: AppDeps;
-  slack: SlackApp;
+  surface: S;
   stores: StoreSet;
   directories: ScimDirectories;
   metrics: Metrics;
@@ -40,11 +63,33 @@ export interface Rolecall {
   stop(): Promise<void>;
 }
 
+export interface Rolecall extends Running<SlackApp> {
+  slack: SlackApp;
+}
+
 /** Builds and starts the whole bot. Everything injectable is injectable here, for tests. */
 export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
   const config = opts.config ?? loadConfig(opts.env);
   // Fail on missing or contradictory Slack settings before touching the store (no data dir, no migration).
   slackSettings(config.env);
+  const running = await startSurface({ ...opts, config }, (w) =>
+    createSlackApp({
+      env: w.config.env,
+      useCases: w.useCases,
+      logger: w.logger,
+      ...(opts.slackRetry ? { retry: opts.slackRetry } : {}),
+      routes: w.routes,
+    }),
+  );
+  return { ...running, slack: running.surface };
+}
+
+/** The same stores, directories, extractor, scheduler and metrics behind any surface. */
+export async function startSurface<S extends Surface>(
+  opts: RolecallOptions & { config: Config },
+  makeSurface: (wiring: SurfaceWiring) => S,
+): Promise<Running<S>> {
+  const config = opts.config;
   const log = opts.logger ?? createLogger({ level: config.env.LOG_LEVEL });
   const clock = opts.clock ?? systemClock;
   const stores = await openStores({ env: config.env, logger: log, clock });
@@ -67,9 +112,10 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     });
   let deps: AppDeps | undefined;
   let ready = false;
-  // The use cases talk back through the Slack app's Chat, so the app builds them with it.
-  const slack = createSlackApp({
-    env: config.env,
+  // The use cases talk back through the surface's Chat, so the surface builds them with it.
+  const surface = makeSurface({
+    config,
+    logger: log,
     useCases: (chat) => {
       deps = {
         policy: config.policy,
@@ -86,8 +132,6 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
       };
       return createUseCases(deps);
     },
-    logger: log,
-    ...(opts.slackRetry ? { retry: opts.slackRetry } : {}),
     routes: [
       {
         method: 'GET',
@@ -113,7 +157,7 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
   });
   const scheduler = startScheduler(deps!, opts.schedulerIntervalMs ?? 15_000);
   try {
-    await slack.start();
+    await surface.start();
   } catch (err) {
     scheduler.stop();
     await stores.close();
@@ -122,8 +166,8 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
   ready = true;
   log.info(
     {
-      mode: slack.mode,
-      port: slack.port,
+      mode: surface.mode,
+      port: surface.port,
       store: stores.kind,
       tenants: config.policy.tenants.map((t) => t.id),
     },
@@ -134,7 +178,7 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
   await scheduler.tick(stores.kind === 'sqlite' ? 0 : undefined);
   return {
     deps: deps!,
-    slack,
+    surface,
     stores,
     directories,
     metrics,
@@ -142,15 +186,23 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     async stop() {
       ready = false;
       scheduler.stop();
-      await slack.stop();
+      await surface.stop();
       await directories.close();
       await stores.close();
     },
   };
 }
 
-/** `rolecall start`: runs until SIGINT/SIGTERM. */
+/** No Slack setting at all: `npm start` opens the playground. Any one set means Slack, with its precise errors. */
+export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
+  !env.SLACK_BOT_TOKEN?.trim() && !env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim();
+
+/** `rolecall start`: runs until SIGINT/SIGTERM. With no Slack tokens at all, the local playground. */
 export async function start(env: NodeJS.ProcessEnv): Promise<number> {
+  if (wantsPlayground(env)) {
+    const { runPlayground } = await import('./playground/index.ts');
+    return runPlayground(env, { reason: 'no-slack-tokens' });
+  }
   const app = await startRolecall({ env });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

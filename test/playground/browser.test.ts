@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALEX, type Client, DANA_KIM, ERIN, OLIVIA, startClient } from './helpers.ts';
+
+/**
+ * The playground page in Debian's headless Chromium, clicked through like a newcomer would. No
+ * sleeps: every step waits for what it needs to see.
+ *
+ * Skipped only where /usr/bin/chromium is absent and CI is not set (a developer machine without
+ * `apt-get install chromium`). With CI set it runs anyway and fails loudly without the browser;
+ * .ci/run installs chromium before `npm test`.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const ARTIFACTS = resolve(import.meta.dirname, '../.artifacts');
+
+let c: Client;
+let browser: BrowserContext;
+let page: Page;
+let profile: string;
+
+async function as(person: string, channel: string): Promise<void> {
+  await page.selectOption('#as', person);
+  await page.click(`nav [data-channel="${channel}"]`);
+  await page.locator(`nav [data-channel="${channel}"].active`).waitFor();
+}
+
+async function send(text: string): Promise<void> {
+  const sent = Number((await page.getAttribute('body', 'data-sent')) ?? 0);
+  await page.fill('#text', text);
+  await page.click('#send');
+  await page.locator(`body[data-sent="${sent + 1}"]`).waitFor();
+}
+
+/** Waits for the latest message whose card shows `text`, then pins it by its ts (re-renders replace the DOM). */
+async function card(text: string) {
+  const found = page.locator('.msg', { has: page.locator('.card', { hasText: text }) }).last();
+  await found.waitFor();
+  return page.locator(`.msg[data-ts="${await found.getAttribute('data-ts')}"]`);
+}
+
+/** Playwright-core has no web-first assertions: wait for the condition instead. */
+const shows = (loc: Locator, text: string) => loc.filter({ hasText: text }).waitFor();
+const gone = (loc: Locator) => loc.first().waitFor({ state: 'detached' });
+
+describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromium', () => {
+  beforeAll(async () => {
+    if (!hasChromium)
+      throw new Error(
+        `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium, see .ci/run)`,
+      );
+    c = await startClient();
+    profile = mkdtempSync(join(tmpdir(), 'rolecall-chromium-'));
+    // A fresh profile per run (Playwright's way to pass --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1200, height: 760 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(20_000);
+    page.on('dialog', (d) => {
+      throw new Error(`unexpected dialog: ${d.message()}`);
+    });
+    await page.goto(c.p.url);
+    await page.locator('body[data-ready="1"]').waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await c?.p.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('request, confirm, approve as someone else: the directory changes', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    await send('make Dana Kim an editor for 2 hours');
+    const confirm = await card('Grant editor to Dana Kim?');
+    await shows(confirm.locator('.meta'), 'only visible to you');
+    expect(await confirm.locator('dd').nth(3).textContent()).toBe('2h');
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await card('Sent for approval');
+
+    await as(ALEX, 'C0APPROVALS');
+    const ask = await card('asks to grant editor for Dana Kim');
+    await shows(ask, '@Erin Chen');
+    await ask.getByRole('button', { name: 'Approve' }).click();
+    await page.locator(`#people [data-person="${DANA_KIM}"]`, { hasText: 'editor' }).waitFor();
+    expect(c.groupsOf('dana.kim@example.com').sort()).toEqual(['Editors', 'Viewers']);
+    await gone(ask.getByRole('button'));
+
+    await as(ERIN, 'C0GENERAL');
+    await card('Done: granted editor to Dana Kim until');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground.png') });
+    // `UPDATE_SCREENSHOT=1 npx vitest run test/playground/browser.test.ts` refreshes the README's picture.
+    if (process.env.UPDATE_SCREENSHOT)
+      await page.screenshot({ path: resolve(import.meta.dirname, '../../docs/playground.png') });
+    expect(existsSync(join(ARTIFACTS, 'playground.png'))).toBe(true);
+  });
+
+  it('deny asks for a reason and tells the requester', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    await send('make Dana Lee a viewer');
+    await (await card('Grant viewer to Dana Lee?')).getByRole('button', { name: 'Confirm' }).click();
+    await as(OLIVIA, 'C0APPROVALS');
+    const ask = await card('asks to grant viewer for Dana Lee');
+    await ask.getByRole('button', { name: 'Deny' }).click();
+    await ask.locator('input.reason').fill('not this quarter');
+    // Something else arrives while the reason is typed: the page re-renders, the reason stays.
+    await c.say(ALEX, 'C0APPROVALS', 'looking at this one');
+    await page.locator('.msg .text', { hasText: 'looking at this one' }).waitFor();
+    expect(await ask.locator('input.reason').inputValue()).toBe('not this quarter');
+    await ask.locator('button.deny-submit').click();
+    await gone(ask.getByRole('button', { name: 'Approve' }));
+    await as(ERIN, 'C0GENERAL');
+    await card('was denied: “not this quarter”');
+    expect(c.groupsOf('dana.lee@example.com')).toEqual([]);
+  });
+
+  it('refuses self-approval', { timeout: 60_000 }, async () => {
+    await as(ALEX, 'C0GENERAL');
+    await send('make Victor Vance an admin for 1 hour');
+    await (await card('Grant admin to Victor Vance?')).getByRole('button', { name: 'Confirm' }).click();
+    await as(ALEX, 'C0APPROVALS');
+    await (await card('asks to grant admin for Victor Vance'))
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await card("You can't approve your own request.");
+    expect(c.groupsOf('vic@example.com')).toEqual(['Viewers']);
+  });
+
+  it('shows what people type as text, never as markup', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    const hostile = '<img src=x onerror="globalThis.__pwned=1"> *not bold* <b>nor this</b>';
+    await send(hostile);
+    await page.locator('.msg .text').getByText(hostile, { exact: true }).waitFor();
+    expect(await page.locator('#log img, #log b').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('App Home lists what waits for an approver', { timeout: 60_000 }, async () => {
+    await as(OLIVIA, 'home');
+    await shows(page.locator('#home section h3'), 'Latest audit records');
+    expect(await page.locator('#composer').isVisible()).toBe(false);
+    expect(await page.locator('#home h3').allTextContents()).toEqual([
+      'Your requests',
+      'Your time-bound roles',
+      'Waiting for your approval',
+      'Latest audit records',
+    ]);
+  });
+});
