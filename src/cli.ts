@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.ts';
+import { registerDoctorCommand } from './cli/doctor.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { RolecallError } from './core/errors.ts';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
       const { start } = await import('./main.ts');
       code = await start(process.env);
     });
+  registerDoctorCommand(program);
   registerAuditCommands(program);
   registerPolicyCommands(program);
   try {

@@ -192,7 +192,9 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
       try {
         await users.findByUserName('rolecall-connectivity-check');
       } catch (err) {
-        return { ok: false, problems: [`SCIM ${cfg.baseUrl}: ${(err as Error).message}`] };
+        // The code (SCIM.AUTH, SCIM.NETWORK…) leads: it is what an operator searches for.
+        const code = isRolecallError(err) ? `${err.code}: ` : '';
+        return { ok: false, problems: [`${code}${cfg.baseUrl}: ${(err as Error).message}`] };
       }
       const problems = await model.check();
       return { ok: problems.length === 0, problems };
