@@ -4,6 +4,7 @@ import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
+import { codeForStatus } from './adapters/scim/errors.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
@@ -54,7 +55,12 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     env: opts.env,
     logger: log,
     extra: {
-      onRequest: (e) => metrics.scimCall(e.method, e.error ?? String(e.status ?? 'none')),
+      onRequest: (e) =>
+        metrics.scimCall(
+          e.method,
+          e.error ?? String(e.status ?? 'none'),
+          e.error ?? (e.status !== undefined && e.status >= 400 ? codeForStatus(e.status) : undefined),
+        ),
       ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
     },
   });
@@ -63,10 +69,12 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     createIntentExtractor({
       env: config.env,
       logger: log,
-      metrics: { call: (e) => metrics.llmCall(e.outcome, e.latencyMs / 1000) },
+      metrics: {
+        call: (e) => metrics.llmCall(e.outcome, e.latencyMs / 1000),
+        fallback: (e) => metrics.llmFallback(e.reason),
+      },
     });
   let deps: AppDeps | undefined;
-  let ready = false;
   // The use cases talk back through the Slack app's Chat, so the app builds them with it.
   const slack = createSlackApp({
     env: config.env,
@@ -103,10 +111,11 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
         path: '/readyz',
         handler: async (_req, res) => {
           const storeOk = await stores.requests.ping().catch(() => false);
-          const ok = storeOk && ready;
+          const slackOk = slack.connected;
+          const ok = storeOk && slackOk;
           res
             .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ ok, store: storeOk, slack: ready }));
+            .end(JSON.stringify({ ok, store: storeOk, slack: slackOk }));
         },
       },
     ],
@@ -119,7 +128,6 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     await stores.close();
     throw err;
   }
-  ready = true;
   log.info(
     {
       mode: slack.mode,
@@ -138,7 +146,6 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
     metrics,
     tick: scheduler.tick,
     async stop() {
-      ready = false;
       scheduler.stop();
       await slack.stop();
       await directories.close();

@@ -46,6 +46,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
         durationMs: started.durationMs,
       });
       if (decision.kind === 'deny') {
+        deps.observer?.policyDenied?.(decision.reason);
         finished = await advance(deps, started, {
           kind: 'apply_failed',
           code: 'POLICY.DENIED',
@@ -59,12 +60,12 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
         return await announce(deps, finished ?? started);
       }
     }
-    const started_ms = deps.clock.now().getTime();
     const res =
       started.action === 'grant'
         ? await dir.grant(started.target.scimId!, started.role)
         : await dir.revoke(started.target.scimId!, started.role);
-    deps.observer?.applyLatency?.(deps.clock.now().getTime() - started_ms);
+    // From the decision (the save that made it `approved`) to the directory change landing.
+    deps.observer?.applyLatency?.(deps.clock.now().getTime() - Date.parse(approved.updatedAt));
     finished = await advance(deps, started, { kind: 'applied', before: res.before, after: res.after });
     if (finished)
       await audit(deps, finished, 'applied', {
@@ -81,7 +82,6 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
     });
     if (finished) await audit(deps, finished, 'failed', { errorCode: code });
   }
-  deps.observer?.requestOutcome?.(finished?.state ?? 'unknown');
   return await announce(deps, finished ?? started);
 }
 

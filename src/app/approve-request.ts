@@ -70,7 +70,6 @@ export async function decideRequest(
     );
   if (verdict.kind === 'reject') {
     await audit(deps, next, 'rejected', { actor: approver!.identity, reason: verdict.reason });
-    deps.observer?.requestOutcome?.('rejected');
     await announce(deps, next);
     return;
   }

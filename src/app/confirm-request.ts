@@ -57,7 +57,6 @@ export async function confirmRequest(
   });
   if (!next) return reply(alreadyDecided('being handled'));
   await audit(deps, next, 'confirmed', { actor: who.person.identity, rolesBefore: targetRoles });
-  deps.observer?.decisionLatency?.(deps.clock.now().getTime() - Date.parse(request.createdAt));
   if (next.state === 'denied') {
     deps.observer?.policyDenied?.(decision.kind === 'deny' ? decision.reason : 'unknown');
     await audit(deps, next, 'denied', { outcome: decision.kind === 'deny' ? decision.reason : undefined });
