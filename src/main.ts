@@ -2,7 +2,7 @@
 
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
-import { createLogger, type Logger } from './adapters/log/logger.ts';
+import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
 import { codeForStatus } from './adapters/scim/errors.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
@@ -90,6 +90,7 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
         clock,
         ids: opts.ids ?? randomIds,
         log,
+        logScope,
         observer: metrics.observer,
       };
       return createUseCases(deps);

@@ -4,6 +4,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { advance, audit, tell } from './lifecycle.ts';
 import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
+import { bindRequest } from './request-log.ts';
 
 /**
  * Applies an approved request: re-checks the requester against the directory now, records
@@ -14,7 +15,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
   const tenant = tenantById(deps.policy, approved.tenantId);
   if (!tenant || approved.state !== 'approved' || !approved.target.scimId) return approved;
   const dir = deps.directories.forTenant(tenant.id);
-  const log = deps.log.child({ requestId: approved.id, tenantId: tenant.id });
+  bindRequest(deps, approved);
 
   const started = await advance(deps, approved, { kind: 'start_apply' });
   if (!started) return approved;
@@ -74,7 +75,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
       });
   } catch (err) {
     const code = errorCode(err);
-    log.error({ err, code }, 'applying the change failed');
+    deps.log.error({ err, code }, 'applying the change failed');
     finished = await advance(deps, started, {
       kind: 'apply_failed',
       code,

@@ -7,6 +7,7 @@ import type { Clicker } from './inbound.ts';
 import { advance, audit, tell } from './lifecycle.ts';
 import { alreadyDecided, approvalCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
 import type { Reply } from './reply.ts';
+import { bindRequest } from './request-log.ts';
 
 /**
  * The requester confirms their card. Policy is evaluated again with roles read now (they may have
@@ -20,6 +21,7 @@ export async function confirmRequest(
 ): Promise<void> {
   const request = await deps.requests.get(requestId);
   if (!request) return reply(alreadyDecided('gone'));
+  bindRequest(deps, request);
   if (request.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
   if (request.state !== 'awaiting_confirmation') return reply(alreadyDecided(request.state));
   const tenant = tenantById(deps.policy, request.tenantId);

@@ -4,6 +4,7 @@ import type { Identity } from '../core/identity.ts';
 import { type RequestEvent, transition } from '../core/request.ts';
 import type { RequestState, RoleRequest } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
+import { bindRequest } from './request-log.ts';
 
 export const ROLECALL_ACTOR: Identity = { displayName: 'Rolecall' };
 
@@ -17,6 +18,7 @@ export async function advance(
   request: RoleRequest,
   event: RequestEvent,
 ): Promise<RoleRequest | undefined> {
+  bindRequest(deps, request);
   const result = transition(request, event, deps.clock.now());
   if (!result.ok) {
     deps.log.info(
@@ -46,6 +48,7 @@ export async function advanceFresh(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await deps.requests.get(id);
     if (!current) return {};
+    bindRequest(deps, current);
     const ev = event(current);
     if (!ev) return { current };
     const result = transition(current, ev, deps.clock.now());
@@ -108,6 +111,7 @@ export async function audit(
   kind: AuditKind,
   extra: Partial<AuditEvent> = {},
 ): Promise<void> {
+  bindRequest(deps, r);
   await deps.audit.append(auditOf(r, kind, extra));
 }
 
