@@ -27,7 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof RolecallError) {
-      console.error(`rolecall: ${err.message}`);
+      // A config message already names its key; any other fault leads with its stable code.
+      console.error(`rolecall: ${err.code === 'CONFIG.INVALID' ? '' : `${err.code}: `}${err.message}`);
       return 2;
     }
     throw err;
