@@ -76,7 +76,7 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
   const store = opts.requests;
   new Gauge({
     name: 'rolecall_pending_approvals',
-    help: 'Requests waiting for approval',
+    help: 'Requests waiting for approval (counted up to 500)',
     registers: [registry],
     async collect() {
       // A store outage must not take /metrics down with it: the gauge keeps its last value.
@@ -89,12 +89,14 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
   });
   new Gauge({
     name: 'rolecall_active_timebound_grants',
-    help: 'Applied grants with an end time',
+    help: 'Applied grants with an end time (counted up to 500)',
     registers: [registry],
     async collect() {
       if (store)
+        // Only grants with an end (a far-future bound selects exactly those), so permanent grants
+        // never crowd them out of the store's 500-row page.
         await store
-          .find({ states: ['applied'], limit: 500 })
+          .find({ states: ['applied'], grantEndsBefore: '9999-12-31T23:59:59.999Z', limit: 500 })
           .then((r) => this.set(r.filter((x) => x.grantEndsAt).length))
           .catch(() => {});
     },
