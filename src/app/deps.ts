@@ -27,9 +27,12 @@ export interface LogScope {
 
 /** Optional observers for metrics; every hook is fire-and-forget. */
 export interface AppObserver {
+  /** A request reached applied, failed, denied, rejected, expired or cancelled (from lifecycle.ts). */
   requestOutcome?(outcome: string): void;
   policyDenied?(reason: string): void;
+  /** From the request's creation to allowed, denied, approved or rejected (from lifecycle.ts). */
   decisionLatency?(ms: number): void;
+  /** From the decision (the save that made it approved) to the directory change landing. */
   applyLatency?(ms: number): void;
 }
 
