@@ -67,8 +67,8 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
       timeoutMs,
     });
   } finally {
-    // SCIM calls end on their own timeouts; a hung one delays the exit, not the report.
-    await directories.close();
+    // The report is made: a SCIM call still hanging past its deadline is aborted, not waited for.
+    await directories.destroy();
   }
 }
 

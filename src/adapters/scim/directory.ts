@@ -34,6 +34,8 @@ export interface ScimDirectory extends Directory {
   /** Forgets resolved group ids (after groups were renamed or recreated). */
   refresh(): void;
   close(): Promise<void>;
+  /** Like close(), but aborts requests still in flight (a CLI that has its answer stops waiting). */
+  destroy(): Promise<void>;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -177,6 +179,9 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     refresh: () => model.refresh(),
     async close() {
       await ownAgent?.close();
+    },
+    async destroy() {
+      await ownAgent?.destroy();
     },
     findUserByEmail: (email) => users.findByEmail(email),
     findUserByUserName: (userName) => users.findByUserName(userName),
