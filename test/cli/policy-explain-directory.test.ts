@@ -118,6 +118,22 @@ describe('policy explain --requester EMAIL', () => {
     expect(r.stdout).toContain('rule-2  no match: requester holds none of [admin, owner]');
   });
 
+  it("explains a revoke from the target's current roles", async () => {
+    const r = await explain(
+      '--requester',
+      'alice@acme.test',
+      '--target',
+      'erin@acme.test',
+      '--action',
+      'revoke',
+      '--role',
+      'editor',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('tenant acme: alice@acme.test asks to revoke editor for erin@acme.test');
+    expect(r.stdout).toContain('decision: allow by rule-1');
+  });
+
   it('an inactive requester is refused before any rule is considered', async () => {
     const r = await explain('--requester', 'gone@acme.test', '--role', 'viewer');
     expect(r.code).toBe(0);
