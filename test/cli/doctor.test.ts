@@ -208,17 +208,21 @@ describe('rolecall doctor', () => {
 
   it('runs as the real CLI in a child process: lines on stdout, exit code', async () => {
     const run = (env: NodeJS.ProcessEnv) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn('node_modules/.bin/node', ['bin/rolecall.js', 'doctor', '--timeout', '5'], {
           env: { PATH: process.env.PATH, ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stdout = '';
+        let stderr = '';
         child.stdout.on('data', (c) => {
           stdout += String(c);
         });
+        child.stderr.on('data', (c) => {
+          stderr += String(c);
+        });
         child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout }));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
       });
     const ok = await run(baseEnv());
     expect(ok.code).toBe(0);
@@ -228,8 +232,16 @@ describe('rolecall doctor', () => {
         .split('\n')
         .map((l) => l.slice(0, 4)),
     ).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    expect(ok.stderr).toBe('');
     const bad = await run({ ...baseEnv(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('FAIL slack');
+    expect(bad.stdout).toContain(
+      'FAIL slack      SLACK.API: auth.test: invalid_auth (check SLACK_BOT_TOKEN)',
+    );
+    // Slack unreachable: one FAIL line, and nothing else on stderr (no client warnings).
+    const down = await run({ ...baseEnv(), SLACK_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('FAIL slack      SLACK.API: Slack auth.test could not be reached');
+    expect(down.stderr).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { RolecallError } from '../../core/errors.ts';
+import { createLogger } from '../log/logger.ts';
 import { webClientOptions } from './chat.ts';
 import { toSlackError } from './errors.ts';
 import { type SlackEnv, slackSettings } from './settings.ts';
@@ -38,6 +39,8 @@ export async function checkSlack(env: SlackEnv, timeoutMs = 10_000): Promise<str
     ...(s.apiUrl ? { apiUrl: s.apiUrl } : {}),
     retry: { retries: 0 },
     timeoutMs,
+    // The answer is the report; the WebClient's own console warnings would only repeat it.
+    logger: createLogger({ level: 'silent' }),
   });
   const bot = new webApi.WebClient(s.botToken, options);
   let who: string;
