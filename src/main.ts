@@ -5,8 +5,9 @@
 
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
-import { createLogger, type Logger } from './adapters/log/logger.ts';
+import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
+import { codeForStatus } from './adapters/scim/errors.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
@@ -39,6 +40,8 @@ export interface RolecallOptions {
 export interface Surface {
   readonly mode: string;
   readonly port: number | undefined;
+  /** True while people can reach Rolecall through it (Slack socket open, page listening): /readyz. */
+  readonly connected: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -99,7 +102,12 @@ export async function startSurface<S extends Surface>(
     env: opts.env,
     logger: log,
     extra: {
-      onRequest: (e) => metrics.scimCall(e.method, e.error ?? String(e.status ?? 'none')),
+      onRequest: (e) =>
+        metrics.scimCall(
+          e.method,
+          e.error ?? String(e.status ?? 'none'),
+          e.error ?? (e.status !== undefined && e.status >= 400 ? codeForStatus(e.status) : undefined),
+        ),
       ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
     },
   });
@@ -108,10 +116,12 @@ export async function startSurface<S extends Surface>(
     createIntentExtractor({
       env: config.env,
       logger: log,
-      metrics: { call: (e) => metrics.llmCall(e.outcome, e.latencyMs / 1000) },
+      metrics: {
+        call: (e) => metrics.llmCall(e.outcome, e.latencyMs / 1000),
+        fallback: (e) => metrics.llmFallback(e.reason),
+      },
     });
   let deps: AppDeps | undefined;
-  let ready = false;
   // The use cases talk back through the surface's Chat, so the surface builds them with it.
   const surface = makeSurface({
     config,
@@ -128,6 +138,7 @@ export async function startSurface<S extends Surface>(
         clock,
         ids: opts.ids ?? randomIds,
         log,
+        logScope,
         observer: metrics.observer,
       };
       return createUseCases(deps);
@@ -147,10 +158,11 @@ export async function startSurface<S extends Surface>(
         path: '/readyz',
         handler: async (_req, res) => {
           const storeOk = await stores.requests.ping().catch(() => false);
-          const ok = storeOk && ready;
+          const slackOk = surface.connected;
+          const ok = storeOk && slackOk;
           res
             .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ ok, store: storeOk, slack: ready }));
+            .end(JSON.stringify({ ok, store: storeOk, slack: slackOk }));
         },
       },
     ],
@@ -163,7 +175,6 @@ export async function startSurface<S extends Surface>(
     await stores.close();
     throw err;
   }
-  ready = true;
   log.info(
     {
       mode: surface.mode,
@@ -184,7 +195,6 @@ export async function startSurface<S extends Surface>(
     metrics,
     tick: scheduler.tick,
     async stop() {
-      ready = false;
       scheduler.stop();
       await surface.stop();
       await directories.close();

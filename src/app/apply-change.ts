@@ -4,6 +4,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { advance, audit, tell } from './lifecycle.ts';
 import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
+import { bindRequest } from './request-log.ts';
 
 /**
  * Applies an approved request: re-checks the requester against the directory now, records
@@ -14,7 +15,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
   const tenant = tenantById(deps.policy, approved.tenantId);
   if (!tenant || approved.state !== 'approved' || !approved.target.scimId) return approved;
   const dir = deps.directories.forTenant(tenant.id);
-  const log = deps.log.child({ requestId: approved.id, tenantId: tenant.id });
+  bindRequest(deps, approved);
 
   const started = await advance(deps, approved, { kind: 'start_apply' });
   if (!started) return approved;
@@ -46,6 +47,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
         durationMs: started.durationMs,
       });
       if (decision.kind === 'deny') {
+        deps.observer?.policyDenied?.(decision.reason);
         finished = await advance(deps, started, {
           kind: 'apply_failed',
           code: 'POLICY.DENIED',
@@ -59,12 +61,12 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
         return await announce(deps, finished ?? started);
       }
     }
-    const started_ms = deps.clock.now().getTime();
     const res =
       started.action === 'grant'
         ? await dir.grant(started.target.scimId!, started.role)
         : await dir.revoke(started.target.scimId!, started.role);
-    deps.observer?.applyLatency?.(deps.clock.now().getTime() - started_ms);
+    // From the decision (the save that made it `approved`) to the directory change landing.
+    deps.observer?.applyLatency?.(deps.clock.now().getTime() - Date.parse(approved.updatedAt));
     finished = await advance(deps, started, { kind: 'applied', before: res.before, after: res.after });
     if (finished)
       await audit(deps, finished, 'applied', {
@@ -73,7 +75,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
       });
   } catch (err) {
     const code = errorCode(err);
-    log.error({ err, code }, 'applying the change failed');
+    deps.log.error({ err, code }, 'applying the change failed');
     finished = await advance(deps, started, {
       kind: 'apply_failed',
       code,
@@ -81,7 +83,6 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
     });
     if (finished) await audit(deps, finished, 'failed', { errorCode: code });
   }
-  deps.observer?.requestOutcome?.(finished?.state ?? 'unknown');
   return await announce(deps, finished ?? started);
 }
 

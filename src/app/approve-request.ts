@@ -6,6 +6,7 @@ import type { Clicker } from './inbound.ts';
 import { advanceFresh, audit, tell } from './lifecycle.ts';
 import { alreadyDecided, approvalCard, approverRefused, refusalCard } from './messages.ts';
 import type { Reply } from './reply.ts';
+import { bindRequest } from './request-log.ts';
 
 type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
@@ -23,6 +24,7 @@ export async function decideRequest(
 ): Promise<void> {
   const request = await deps.requests.get(requestId);
   if (!request) return reply(alreadyDecided('gone'));
+  bindRequest(deps, request);
   if (request.state !== 'awaiting_approval') return reply(alreadyDecided(request.state));
   const tenant = tenantById(deps.policy, request.tenantId);
   if (!tenant) return reply(alreadyDecided('gone'));
@@ -70,7 +72,6 @@ export async function decideRequest(
     );
   if (verdict.kind === 'reject') {
     await audit(deps, next, 'rejected', { actor: approver!.identity, reason: verdict.reason });
-    deps.observer?.requestOutcome?.('rejected');
     await announce(deps, next);
     return;
   }

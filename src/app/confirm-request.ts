@@ -14,6 +14,7 @@ import {
   refusalCard,
 } from './messages.ts';
 import type { Reply } from './reply.ts';
+import { bindRequest } from './request-log.ts';
 
 /**
  * The requester confirms their card. Policy is evaluated again with roles read now (they may have
@@ -27,6 +28,7 @@ export async function confirmRequest(
 ): Promise<void> {
   const request = await deps.requests.get(requestId);
   if (!request) return reply(alreadyDecided('gone'));
+  bindRequest(deps, request);
   if (request.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
   if (request.state !== 'awaiting_confirmation')
     return reply(request.state === 'expired' ? confirmationExpired() : alreadyDecided(request.state));
@@ -72,7 +74,6 @@ export async function confirmRequest(
   });
   if (!next) return reply(alreadyDecided('being handled'));
   await audit(deps, next, 'confirmed', { actor: who.person.identity, rolesBefore: targetRoles });
-  deps.observer?.decisionLatency?.(deps.clock.now().getTime() - Date.parse(request.createdAt));
   if (next.state === 'denied') {
     deps.observer?.policyDenied?.(decision.kind === 'deny' ? decision.reason : 'unknown');
     await audit(deps, next, 'denied', { outcome: decision.kind === 'deny' ? decision.reason : undefined });

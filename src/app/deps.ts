@@ -15,11 +15,24 @@ export interface AppLogger {
   child(bindings: Record<string, unknown>): AppLogger;
 }
 
+/**
+ * Log fields of the work in progress (request id, tenant, requester, target): `run` opens a scope
+ * (inheriting the enclosing one's fields), `bind` adds fields to the current scope as they become
+ * known. Every log line written inside the scope, by any layer, carries them.
+ */
+export interface LogScope {
+  run<T>(fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T>;
+  bind(fields: Record<string, unknown>): void;
+}
+
 /** Optional observers for metrics; every hook is fire-and-forget. */
 export interface AppObserver {
+  /** A request reached applied, failed, denied, rejected, expired or cancelled (from lifecycle.ts). */
   requestOutcome?(outcome: string): void;
   policyDenied?(reason: string): void;
+  /** From the request's creation to allowed, denied, approved or rejected (from lifecycle.ts). */
   decisionLatency?(ms: number): void;
+  /** From the decision (the save that made it approved) to the directory change landing. */
   applyLatency?(ms: number): void;
 }
 
@@ -35,6 +48,8 @@ export interface AppDeps {
   clock: Clock;
   ids: IdGenerator;
   log: AppLogger;
+  /** Without one, log lines carry no request fields (tests of single use cases). */
+  logScope?: LogScope;
   observer?: AppObserver;
 }
 

@@ -10,10 +10,17 @@ import { advanceFresh, audit } from './lifecycle.ts';
 import { alreadyDecided, errorCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { bindRequest, inLogScope } from './request-log.ts';
 import { fromDirectory } from './resolve-target.ts';
 
 /** Any Rolecall button. Runs after Slack got its ack; every fault is answered with a reference id. */
 export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<void> {
+  // Every button but "choose" carries a request id; the rest of its fields bind once it is read.
+  const requestId = click.actionId === ACTIONS.choose ? undefined : click.value;
+  await inLogScope(deps, { requestId, actorId: click.clicker.userId }, () => dispatch(deps, click));
+}
+
+async function dispatch(deps: AppDeps, click: ButtonClick): Promise<void> {
   const channelId = click.channelId ?? '';
   const reply = channelId
     ? replyTo(deps, { channelId, userId: click.clicker.userId, isDm: isDmChannel(channelId) })
@@ -42,12 +49,18 @@ export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<vo
 }
 
 /** Deny submitted from the reason modal. */
-export async function denyRequest(
+export function denyRequest(
   deps: AppDeps,
   requestId: string,
   clicker: Clicker,
   reason: string,
 ): Promise<void> {
+  return inLogScope(deps, { requestId, actorId: clicker.userId }, () =>
+    deny(deps, requestId, clicker, reason),
+  );
+}
+
+async function deny(deps: AppDeps, requestId: string, clicker: Clicker, reason: string): Promise<void> {
   const request = await deps.requests.get(requestId);
   const channelId = request?.approvalMessages[0]?.channelId;
   const reply = channelId
@@ -71,6 +84,7 @@ export async function denyRequest(
 async function cancelRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
   const current = await deps.requests.get(id);
   if (!current) return reply(alreadyDecided('gone'));
+  bindRequest(deps, current);
   if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
   const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'cancel' }));
   if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
@@ -82,6 +96,7 @@ async function cancelRequest(deps: AppDeps, id: string, clicker: Clicker, reply:
 async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
   const current = await deps.requests.get(id);
   if (!current) return reply(alreadyDecided('gone'));
+  bindRequest(deps, current);
   if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
   const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'retry' }));
   if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));

@@ -3,7 +3,7 @@ import type { Intent, RoleChangeIntent } from '../core/intent.ts';
 import { canView } from '../core/policy.ts';
 import type { ChatRef } from '../core/request-record.ts';
 import { encodeChoice } from './choice.ts';
-import type { AppDeps } from './deps.ts';
+import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify, type Person } from './identify.ts';
 import { ACTIONS, type IncomingMessage } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
@@ -21,6 +21,7 @@ import {
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { inLogScope } from './request-log.ts';
 import { resolveTarget } from './resolve-target.ts';
 
 const MAX_INTENTS = 5;
@@ -31,10 +32,16 @@ const MAX_INTENTS = 5;
  */
 export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promise<void> {
   const ref = deps.ids.next();
+  // The tenant by team is a first guess for the log; identify() decides (shared channels, operators).
+  const tenant = tenantForTeam(deps.policy, msg.userTeamId ?? msg.teamId)?.id;
+  await inLogScope(deps, { ref, tenant, requesterId: msg.userId }, () => handle(deps, msg, ref));
+}
+
+async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise<void> {
   const isDm = isDmChannel(msg.channelId);
   const threadTs = msg.threadTs ?? (msg.source === 'command' ? undefined : msg.ts);
   const reply = replyTo(deps, { channelId: msg.channelId, userId: msg.userId, threadTs, isDm });
-  const log = deps.log.child({ ref, requester: msg.userId, channel: msg.channelId });
+  const log = deps.log.child({ channel: msg.channelId });
   try {
     if (msg.deliveryId && !(await deps.events.firstSeen(`msg:${msg.deliveryId}`, deps.clock.now()))) {
       log.info({ deliveryId: msg.deliveryId }, 'duplicate delivery ignored');
@@ -48,6 +55,7 @@ export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promis
     }
     const person = who.person;
     const tenant = person.tenant;
+    deps.logScope?.bind({ tenant: tenant.id });
     const extraction = await deps.extractor.extract({
       text: msg.text,
       roles: Object.keys(tenant.roles),
@@ -66,7 +74,8 @@ export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promis
     };
     const intents = extraction.intents.slice(0, MAX_INTENTS);
     if (intents.length === 0) await reply(notUnderstood(undefined, Object.keys(tenant.roles)));
-    for (const intent of intents) await handleIntent(deps, ctx, intent);
+    // One scope per intent and per target: each request's lines carry its own id.
+    for (const intent of intents) await inLogScope(deps, {}, () => handleIntent(deps, ctx, intent));
   } catch (err) {
     const code = errorCode(err);
     log.error({ err, code }, 'message handling failed');
@@ -101,7 +110,7 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
         if (found.kind === 'none') await ctx.reply(targetNotFound(found.what));
         else if (found.kind === 'many')
           await ctx.reply(whichOne(found.name, choiceButtons(ctx, intent, found.candidates)));
-        else await proposeChange(deps, ctx, found, askOf(intent));
+        else await inLogScope(deps, {}, () => proposeChange(deps, ctx, found, askOf(intent)));
       }
   }
 }

@@ -2,8 +2,9 @@ import type { AuditEvent, AuditKind } from '../core/audit.ts';
 import { errorCode, RolecallError } from '../core/errors.ts';
 import type { Identity } from '../core/identity.ts';
 import { type RequestEvent, transition } from '../core/request.ts';
-import type { RoleRequest } from '../core/request-record.ts';
+import type { RequestState, RoleRequest } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
+import { bindRequest } from './request-log.ts';
 
 export const ROLECALL_ACTOR: Identity = { displayName: 'Rolecall' };
 
@@ -17,6 +18,7 @@ export async function advance(
   request: RoleRequest,
   event: RequestEvent,
 ): Promise<RoleRequest | undefined> {
+  bindRequest(deps, request);
   const result = transition(request, event, deps.clock.now());
   if (!result.ok) {
     deps.log.info(
@@ -26,6 +28,7 @@ export async function advance(
     return undefined;
   }
   const won = await deps.requests.save(result.request, request.version);
+  if (won) observeTransition(deps, request, result.request);
   if (!won) {
     deps.log.info(
       { requestId: request.id, event: event.kind },
@@ -45,14 +48,40 @@ export async function advanceFresh(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await deps.requests.get(id);
     if (!current) return {};
+    bindRequest(deps, current);
     const ev = event(current);
     if (!ev) return { current };
     const result = transition(current, ev, deps.clock.now());
     if (!result.ok) return { current };
-    if (await deps.requests.save(result.request, current.version))
+    if (await deps.requests.save(result.request, current.version)) {
+      observeTransition(deps, current, result.request);
       return { request: result.request, current: result.request };
+    }
   }
   throw new RolecallError('STORE.UNAVAILABLE', `request ${id} kept changing under concurrent updates`);
+}
+
+const OUTCOMES: ReadonlySet<RequestState> = new Set([
+  'applied',
+  'failed',
+  'denied',
+  'rejected',
+  'expired',
+  'cancelled',
+]);
+const DECIDED: ReadonlySet<RequestState> = new Set(['approved', 'denied', 'rejected']);
+const UNDECIDED: ReadonlySet<RequestState> = new Set(['awaiting_confirmation', 'awaiting_approval']);
+
+/**
+ * Metrics hooks at the one place every saved state change passes, so no path (expiry, cancel,
+ * recovery, new use cases) can forget them: request outcomes, and request→decision latency.
+ */
+function observeTransition(deps: AppDeps, from: RoleRequest, to: RoleRequest): void {
+  const o = deps.observer;
+  if (!o || from.state === to.state) return;
+  if (OUTCOMES.has(to.state)) o.requestOutcome?.(to.state);
+  if (DECIDED.has(to.state) && UNDECIDED.has(from.state))
+    o.decisionLatency?.(Date.parse(to.updatedAt) - Date.parse(to.createdAt));
 }
 
 /** An audit record carrying both identities and the request's facts. */
@@ -82,6 +111,7 @@ export async function audit(
   kind: AuditKind,
   extra: Partial<AuditEvent> = {},
 ): Promise<void> {
+  bindRequest(deps, r);
   await deps.audit.append(auditOf(r, kind, extra));
 }
 

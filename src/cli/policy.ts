@@ -1,10 +1,13 @@
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { createLogger } from '../adapters/log/logger.ts';
+import { createScimDirectories } from '../adapters/scim/index.ts';
 import { loadPolicyFile } from '../config.ts';
 import type { Decision } from '../core/decision.ts';
 import { formatDuration, parseDurationSpec } from '../core/duration.ts';
 import { isRolecallError } from '../core/errors.ts';
 import { type Explanation, explain, type PolicyInput, roleLevels, ruleId } from '../core/policy.ts';
 import type { PolicyFile, Tenant } from '../core/policy-schema.ts';
+import { directoryInput } from './policy-directory.ts';
 
 /**
  * `rolecall policy check` and `rolecall policy explain`: the same parser and the same evaluate()
@@ -92,10 +95,12 @@ function oneOf<T extends string>(values: readonly T[]) {
 interface ExplainOptions {
   file?: string;
   tenant?: string;
-  requesterRoles: string[];
+  requester?: string;
+  requesterRoles?: string[];
   role: string;
   action: 'grant' | 'revoke';
-  target: 'self' | 'other';
+  /** self, other, or a target's email (looked up with --requester). */
+  target: string;
   targetRoles?: string[];
   duration?: number;
   operator?: boolean;
@@ -129,6 +134,38 @@ function printExplanation(e: Explanation): void {
   if (!e.gate && e.rules.length === 0) out('  (the tenant has no rules: everything is denied)');
 }
 
+/** `--requester EMAIL`: the roles come from the tenant's directory, read now. */
+async function explainFromDirectory(tenant: Tenant, opts: ExplainOptions): Promise<void> {
+  if (opts.operator)
+    fail('--operator cannot be combined with --requester (operators are not in the directory)');
+  const logger = createLogger({ level: 'silent' });
+  const directories = createScimDirectories({ tenants: [tenant], env: process.env, logger });
+  try {
+    const built = await directoryInput(
+      tenant,
+      directories.forTenant(tenant.id),
+      {
+        requester: opts.requester!,
+        target: opts.target,
+        ...(opts.targetRoles ? { targetRoles: opts.targetRoles } : {}),
+      },
+      { action: opts.action, role: opts.role, durationMs: opts.duration },
+    );
+    if (!built.ok) fail(built.message);
+    for (const line of built.lines) out(line);
+    const whom = built.input.target.isRequester
+      ? 'themselves'
+      : opts.target.includes('@')
+        ? opts.target
+        : 'someone else';
+    const span = opts.duration === undefined ? '' : ` for ${formatDuration(opts.duration)}`;
+    out(`tenant ${tenant.id}: ${opts.requester} asks to ${opts.action} ${opts.role} for ${whom}${span}`);
+    printExplanation(explain(tenant, built.input));
+  } finally {
+    await directories.close();
+  }
+}
+
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('validate the policy file and explain its decisions');
 
@@ -150,9 +187,14 @@ export function registerPolicyCommands(program: Command): void {
     .description('show which rule decides a request, and why the others do not')
     .requiredOption('--role <role>', 'the catalogue role asked for')
     .option('--tenant <id>', 'tenant id (default: the only tenant)')
-    .option('--requester-roles <roles>', 'comma-separated roles the requester holds', list, [] as string[])
+    .option('--requester <email>', "look the requester up in the tenant's SCIM directory and use their roles")
+    .option(
+      '--requester-roles <roles>',
+      'comma-separated roles the requester holds (instead of --requester)',
+      list,
+    )
     .option('--action <action>', 'grant or revoke', oneOf(['grant', 'revoke'] as const), 'grant' as const)
-    .option('--target <who>', 'self or other', oneOf(['self', 'other'] as const), 'other' as const)
+    .option('--target <who>', "self, other, or (with --requester) the target's email", 'other')
     .option(
       '--target-roles <roles>',
       "comma-separated roles the target holds (default: none; the requester's for self)",
@@ -161,7 +203,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('--duration <d>', 'requested length of the grant, e.g. 2h', duration)
     .option('--operator', 'the request is relayed by a vendor support rep')
     .option('--file <file>', 'the policy file (default: $ROLECALL_CONFIG or ./rolecall.yml)')
-    .action((opts: ExplainOptions) => {
+    .action(async (opts: ExplainOptions) => {
       const parsed = load(opts.file ?? defaultFile());
       const ids = parsed.tenants.map((t) => t.id);
       const tenant = opts.tenant
@@ -175,7 +217,18 @@ export function registerPolicyCommands(program: Command): void {
             ? `no tenant "${opts.tenant}"; tenants: ${ids.join(', ')}`
             : `choose one with --tenant: ${ids.join(', ')}`,
         );
-      const unknown = [...opts.requesterRoles, ...(opts.targetRoles ?? [])].filter(
+      if (opts.requester !== undefined && opts.requesterRoles !== undefined)
+        fail('give --requester or --requester-roles, not both');
+      const email = opts.target.includes('@');
+      if (!['self', 'other'].includes(opts.target) && !email)
+        fail(`--target: use self, other or an email (got "${opts.target}")`);
+      if (email && opts.requester === undefined) fail('--target EMAIL needs --requester EMAIL');
+      if (opts.requester !== undefined) {
+        await explainFromDirectory(tenant, opts);
+        return;
+      }
+      const requesterRoles = opts.requesterRoles ?? [];
+      const unknown = [...requesterRoles, ...(opts.targetRoles ?? [])].filter(
         (r) => !Object.hasOwn(tenant.roles, r),
       );
       if (unknown.length)
@@ -185,7 +238,7 @@ export function registerPolicyCommands(program: Command): void {
       const self = opts.target === 'self';
       const input: PolicyInput = {
         requester: {
-          roles: opts.requesterRoles,
+          roles: requesterRoles,
           active: true,
           known: true,
           isOperator: opts.operator === true,
@@ -193,7 +246,7 @@ export function registerPolicyCommands(program: Command): void {
         action: opts.action,
         target: {
           isRequester: self,
-          roles: opts.targetRoles ?? (self ? opts.requesterRoles : []),
+          roles: opts.targetRoles ?? (self ? requesterRoles : []),
           known: true,
         },
         role: opts.role,
@@ -201,7 +254,7 @@ export function registerPolicyCommands(program: Command): void {
       };
       const who = opts.operator
         ? 'a vendor operator'
-        : `a holder of [${opts.requesterRoles.join(', ') || 'no role'}]`;
+        : `a holder of [${requesterRoles.join(', ') || 'no role'}]`;
       const span = opts.duration === undefined ? '' : ` for ${formatDuration(opts.duration)}`;
       out(
         `tenant ${tenant.id}: ${who} asks to ${opts.action} ${opts.role} ${self ? 'for themselves' : 'for someone else'}${span}`,

@@ -232,6 +232,9 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
     get port() {
       return server ? boundPort(server) : undefined;
     },
+    get connected() {
+      return server?.listening ?? false;
+    },
     get url() {
       return server ? `http://127.0.0.1:${boundPort(server)}` : undefined;
     },

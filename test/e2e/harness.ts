@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOfflineExtractor } from '../../src/adapters/intent/index.ts';
-import { createLogger } from '../../src/adapters/log/logger.ts';
+import { createLogger, type Logger } from '../../src/adapters/log/logger.ts';
 import { type Rolecall, startRolecall } from '../../src/main.ts';
 import type { Clock, IdGenerator } from '../../src/ports/clock.ts';
 import type { IntentExtractor } from '../../src/ports/intent-extractor.ts';
@@ -141,7 +141,15 @@ export interface E2E {
 }
 
 export async function startE2E(
-  o: { scim?: 'better-auth' | 'own'; extractor?: IntentExtractor; ownScim?: (s: ScimServer) => void } = {},
+  o: {
+    scim?: 'better-auth' | 'own';
+    extractor?: IntentExtractor;
+    ownScim?: (s: ScimServer) => void;
+    /** Capture the bot's log lines (default: silent). */
+    logger?: Logger;
+    /** A fake Messages API base URL: the bot builds its LLM extractor from the env, as in production. */
+    anthropicUrl?: string;
+  } = {},
 ): Promise<E2E> {
   const people = Object.values(PEOPLE);
   const slack = await startSlackEmulator({
@@ -204,6 +212,9 @@ export async function startE2E(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     E2E_SCIM_TOKEN: token,
+    ...(o.anthropicUrl
+      ? { ANTHROPIC_API_KEY: 'sk-ant-e2e', ANTHROPIC_BASE_URL: o.anthropicUrl, ROLECALL_MODEL: 'claude-e2e' }
+      : {}),
   };
   let n = 0;
   const ids: IdGenerator = { next: () => `RC-E2E${String(++n).padStart(4, '0')}` };
@@ -213,8 +224,8 @@ export async function startE2E(
       env,
       clock,
       ids,
-      logger: createLogger({ level: 'silent' }),
-      extractor: o.extractor ?? createOfflineExtractor(),
+      logger: o.logger ?? createLogger({ level: 'silent' }),
+      ...(o.anthropicUrl ? {} : { extractor: o.extractor ?? createOfflineExtractor() }),
       schedulerIntervalMs: 3_600_000,
       slackRetry: { retries: 2, factor: 1, minTimeout: 1, maxTimeout: 5 },
       scimSleep: async () => {},

@@ -54,7 +54,15 @@ export function toolUse(...calls: { name: string; input: unknown }[]): FakeReply
   return { type: 'tool_use', calls };
 }
 
-export async function startFakeAnthropic(o: { script?: FakeScript } = {}): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(
+  o: {
+    script?: FakeScript;
+    /** Models GET /v1/models/{id} knows (others are 404); by default every id exists. */
+    models?: string[];
+    /** When set, requests with another key (x-api-key or Bearer) get 401 (by default any key is accepted). */
+    apiKey?: string;
+  } = {},
+): Promise<FakeAnthropic> {
   let script: FakeScript = o.script ?? [
     { type: 'tool_use', calls: [{ name: 'none', input: { reason: 'unclear' } }] },
   ];
@@ -81,6 +89,22 @@ export async function startFakeAnthropic(o: { script?: FakeScript } = {}): Promi
     const path = (req.url ?? '').split('?')[0] ?? '';
     const recorded: FakeRequest = { method: req.method ?? '', path, headers: req.headers, body };
     requests.push(recorded);
+    const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
+    if (o.apiKey && key !== o.apiKey) {
+      send(res, 401, {
+        type: 'error',
+        error: { type: 'authentication_error', message: 'invalid x-api-key' },
+      });
+      return;
+    }
+    const model = /^\/v1\/models\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && model) {
+      const id = decodeURIComponent(model[1]!);
+      if (o.models && !o.models.includes(id))
+        send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `model: ${id}` } });
+      else send(res, 200, { type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' });
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1/messages') {
       send(res, 404, {
         type: 'error',

@@ -40,12 +40,19 @@ export interface SocketModeServer {
   pushInteractive(payload: Json): string;
   pushSlashCommand(command: CommandOpts): string;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketAck>;
+  /** With `holdHello`, sends the held `hello` to every open connection (the client is then connected). */
+  sendHello(): void;
   /** Asks clients to reconnect, as Slack does when it recycles a connection. */
   sendDisconnect(reason?: string): void;
   close(): Promise<void>;
 }
 
-export async function startSocketModeServer(): Promise<SocketModeServer> {
+export async function startSocketModeServer(
+  o: {
+    /** Accept connections but send no `hello` until sendHello(): the app stays "connecting". */
+    holdHello?: boolean;
+  } = {},
+): Promise<SocketModeServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const { port } = wss.address() as AddressInfo;
@@ -76,6 +83,15 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       sockets.splice(sockets.indexOf(ws), 1);
       if (sockets.length === 0) for (const w of closeWaiters.splice(0)) w();
     });
+    if (!o.holdHello) hello(ws);
+    for (const w of [...connectWaiters])
+      if (connections >= w.count) {
+        connectWaiters.splice(connectWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+  });
+
+  function hello(ws: WebSocket): void {
     ws.send(
       JSON.stringify({
         type: 'hello',
@@ -84,12 +100,7 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
         connection_info: { app_id: 'AROLECALL' },
       }),
     );
-    for (const w of [...connectWaiters])
-      if (connections >= w.count) {
-        connectWaiters.splice(connectWaiters.indexOf(w), 1);
-        w.resolve();
-      }
-  });
+  }
 
   const withTimeout = <T>(what: string, timeoutMs: number, start: (resolve: (v: T) => void) => void) =>
     new Promise<T>((resolve, reject) => {
@@ -152,6 +163,9 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       return withTimeout<SocketAck>(`ack for ${envelopeId}`, timeoutMs, (resolve) =>
         ackWaiters.set(envelopeId, resolve),
       );
+    },
+    sendHello() {
+      for (const ws of sockets) hello(ws);
     },
     sendDisconnect(reason = 'refresh_requested') {
       for (const ws of sockets) ws.send(JSON.stringify({ type: 'disconnect', reason }));

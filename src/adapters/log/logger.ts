@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
+import type { LogScope } from '../../app/deps.ts';
 
 export type { Logger };
 
@@ -61,15 +63,31 @@ export function createLogger(opts: { level?: string; destination?: pino.Destinat
         },
       },
       formatters: { level: (label) => ({ level: label }) },
+      // Request fields (requestId, tenant, requesterId, targetId) of the work in progress.
+      // A copy: pino merges the call's own fields into what the mixin returns.
+      mixin: () => ({ ...scope.getStore() }),
     },
     opts.destination,
   );
 }
 
-/** Every line of one request's work carries its id, tenant and the people involved. */
-export function requestLogger(
-  log: Logger,
-  ctx: { requestId: string; tenantId?: string; requester?: string; target?: string },
-): Logger {
-  return log.child(ctx);
+const scope = new AsyncLocalStorage<Record<string, unknown>>();
+
+/**
+ * Every line logged while one request is handled carries its fields — including lines from the
+ * SCIM, Slack and LLM adapters, which know nothing about requests. A child logger per request
+ * would have to be threaded through every adapter call; an AsyncLocalStorage read by pino's
+ * `mixin` reaches them all, so that is the simpler of the two here. Any logger made by
+ * createLogger (and its children) includes the fields; the log call's own fields win.
+ */
+export const logScope: LogScope = {
+  run: (fields, fn) => scope.run({ ...scope.getStore(), ...defined(fields) }, fn),
+  bind(fields) {
+    const store = scope.getStore();
+    if (store) Object.assign(store, defined(fields));
+  },
+};
+
+function defined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

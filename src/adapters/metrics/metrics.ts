@@ -10,14 +10,15 @@ import type { RequestStore } from '../../ports/request-store.ts';
 export interface Metrics {
   registry: Registry;
   observer: AppObserver;
-  scimCall(method: string, outcome: string): void;
+  /** One SCIM HTTP attempt: `outcome` is the status or a transport code; `errorCode` when it failed. */
+  scimCall(method: string, outcome: string, errorCode?: string): void;
   llmCall(outcome: 'ok' | 'fallback' | 'error', seconds: number): void;
+  llmFallback(reason: string): void;
 }
 
 export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false)
-    collectDefaultMetrics({ register: registry, prefix: 'rolecall_process_' });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'rolecall_' });
   const outcomes = new Counter({
     name: 'rolecall_requests_total',
     help: 'Role-change requests by outcome',
@@ -32,13 +33,13 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
   });
   const toDecision = new Histogram({
     name: 'rolecall_request_to_decision_seconds',
-    help: 'Time from request to decision',
+    help: 'Time from request to decision (allowed, denied, approved or rejected)',
     buckets: [0.5, 1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400],
     registers: [registry],
   });
   const toApplied = new Histogram({
     name: 'rolecall_decision_to_applied_seconds',
-    help: 'Time from decision to applied (SCIM change)',
+    help: 'Time from decision (confirmed or approved) to the directory change applied',
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
@@ -46,6 +47,12 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
     name: 'rolecall_scim_calls_total',
     help: 'SCIM calls by method and outcome (error code)',
     labelNames: ['method', 'outcome'],
+    registers: [registry],
+  });
+  const scimErrors = new Counter({
+    name: 'rolecall_scim_errors_total',
+    help: 'Failed SCIM HTTP attempts by error code (SCIM.AUTH, SCIM.UNAVAILABLE, SCIM.TIMEOUT…)',
+    labelNames: ['code'],
     registers: [registry],
   });
   const llm = new Counter({
@@ -60,22 +67,38 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
     buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30],
     registers: [registry],
   });
+  const fallbacks = new Counter({
+    name: 'rolecall_llm_fallbacks_total',
+    help: 'Extractions answered by the offline parser after the model failed, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const store = opts.requests;
   new Gauge({
     name: 'rolecall_pending_approvals',
-    help: 'Requests waiting for approval',
+    help: 'Requests waiting for approval (counted up to 500)',
     registers: [registry],
     async collect() {
-      if (store) this.set((await store.find({ states: ['awaiting_approval'], limit: 500 })).length);
+      // A store outage must not take /metrics down with it: the gauge keeps its last value.
+      if (store)
+        await store
+          .find({ states: ['awaiting_approval'], limit: 500 })
+          .then((r) => this.set(r.length))
+          .catch(() => {});
     },
   });
   new Gauge({
     name: 'rolecall_active_timebound_grants',
-    help: 'Applied grants with an end time',
+    help: 'Applied grants with an end time (counted up to 500)',
     registers: [registry],
     async collect() {
       if (store)
-        this.set((await store.find({ states: ['applied'], limit: 500 })).filter((r) => r.grantEndsAt).length);
+        // Only grants with an end (a far-future bound selects exactly those), so permanent grants
+        // never crowd them out of the store's 500-row page.
+        await store
+          .find({ states: ['applied'], grantEndsBefore: '9999-12-31T23:59:59.999Z', limit: 500 })
+          .then((r) => this.set(r.filter((x) => x.grantEndsAt).length))
+          .catch(() => {});
     },
   });
   return {
@@ -86,7 +109,11 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
       decisionLatency: (ms) => toDecision.observe(ms / 1000),
       applyLatency: (ms) => toApplied.observe(ms / 1000),
     },
-    scimCall: (method, outcome) => scim.inc({ method, outcome }),
+    scimCall: (method, outcome, errorCode) => {
+      scim.inc({ method, outcome });
+      if (errorCode) scimErrors.inc({ code: errorCode });
+    },
+    llmFallback: (reason) => fallbacks.inc({ reason }),
     llmCall: (outcome, seconds) => {
       llm.inc({ outcome });
       llmLatency.observe(seconds);

@@ -34,6 +34,8 @@ export interface ScimDirectory extends Directory {
   /** Forgets resolved group ids (after groups were renamed or recreated). */
   refresh(): void;
   close(): Promise<void>;
+  /** Like close(), but aborts requests still in flight (a CLI that has its answer stops waiting). */
+  destroy(): Promise<void>;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -178,6 +180,9 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     async close() {
       await ownAgent?.close();
     },
+    async destroy() {
+      await ownAgent?.destroy();
+    },
     findUserByEmail: (email) => users.findByEmail(email),
     findUserByUserName: (userName) => users.findByUserName(userName),
     findUserByExternalId: (externalId) => users.findByExternalId(externalId),
@@ -192,7 +197,9 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
       try {
         await users.findByUserName('rolecall-connectivity-check');
       } catch (err) {
-        return { ok: false, problems: [`SCIM ${cfg.baseUrl}: ${(err as Error).message}`] };
+        // The code (SCIM.AUTH, SCIM.NETWORK…) leads: it is what an operator searches for.
+        const code = isRolecallError(err) ? `${err.code}: ` : '';
+        return { ok: false, problems: [`${code}${cfg.baseUrl}: ${(err as Error).message}`] };
       }
       const problems = await model.check();
       return { ok: problems.length === 0, problems };

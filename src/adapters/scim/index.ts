@@ -17,6 +17,8 @@ export type { ScimRequestEvent, ScimStats } from './http.ts';
 export interface ScimDirectories extends Directories {
   forTenant(tenantId: string): ScimDirectory;
   close(): Promise<void>;
+  /** Closes every directory, aborting requests still in flight. */
+  destroy(): Promise<void>;
 }
 
 /** One lazily created SCIM directory per tenant, sharing the options. */
@@ -46,6 +48,10 @@ export function createScimDirectories(o: {
     },
     async close() {
       await Promise.all([...made.values()].map((d) => d.close()));
+      made.clear();
+    },
+    async destroy() {
+      await Promise.all([...made.values()].map((d) => d.destroy()));
       made.clear();
     },
   };

@@ -104,7 +104,9 @@ export class GroupsModel implements RoleModel {
           if (res.status === 404) problems.push(`role "${key}": SCIM group id ${def.groupId} does not exist`);
         } else await this.groupId(key);
       } catch (err) {
-        problems.push(`role "${key}": ${(err as Error).message}`);
+        const message = (err as Error).message;
+        const code = isRolecallError(err) ? `${err.code}: ` : '';
+        problems.push(`${code}${message.startsWith(`role "${key}"`) ? '' : `role "${key}": `}${message}`);
       }
     }
     return problems;

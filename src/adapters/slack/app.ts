@@ -34,6 +34,8 @@ export interface SlackApp {
   readonly chat: Chat;
   /** The bound HTTP port once started (useful with PORT=0). */
   readonly port: number | undefined;
+  /** Started and, in Socket Mode, the WebSocket is open right now (for /readyz). */
+  readonly connected: boolean;
 }
 
 /** Slack's answers that mean "this token is wrong", as opposed to "Slack is down". */
@@ -109,6 +111,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     chat,
     get port() {
       return server ? boundPort(server) : undefined;
+    },
+    get connected() {
+      if (!started) return false;
+      return receiver instanceof SocketModeReceiver ? receiver.client.websocket?.isActive() === true : true;
     },
     async start() {
       if (started) throw new RolecallError('INTERNAL', 'the Slack app is already started');
