@@ -3,6 +3,7 @@ import { announce } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
+import { inRequestScope } from './request-log.ts';
 
 /**
  * Work older than this in `applying`/`revoking` is treated as abandoned by a crashed process. It
@@ -28,15 +29,18 @@ export async function recoverInterrupted(
   let completed = 0;
   let failed = 0;
   for (const r of stuck) {
-    try {
-      const final = r.state === 'revoking' ? await recoverRevoke(deps, r) : await reconcileApply(deps, r);
-      if (final.state === 'applied' || final.state === 'revoked') completed++;
-      else failed++;
-    } catch (err) {
-      // One unreachable directory must not hold up the others; the next tick tries again.
-      deps.log.error({ err, requestId: r.id }, 'recovering an interrupted change failed');
-      failed++;
-    }
+    const ok = await inRequestScope(deps, r, async () => {
+      try {
+        const final = r.state === 'revoking' ? await recoverRevoke(deps, r) : await reconcileApply(deps, r);
+        return final.state === 'applied' || final.state === 'revoked';
+      } catch (err) {
+        // One unreachable directory must not hold up the others; the next tick tries again.
+        deps.log.error({ err }, 'recovering an interrupted change failed');
+        return false;
+      }
+    });
+    if (ok) completed++;
+    else failed++;
   }
   return { completed, failed };
 }

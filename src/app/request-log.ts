@@ -13,11 +13,18 @@ export function inLogScope<T>(
   return deps.logScope ? deps.logScope.run(fields, fn) : fn();
 }
 
+const requestFields = (r: RoleRequest) => ({
+  requestId: r.id,
+  tenant: r.tenantId,
+  requesterId: r.requester.slackUserId ?? r.requester.scimId,
+  targetId: r.target.slackUserId ?? r.target.scimId,
+});
+
 export function bindRequest(deps: AppDeps, r: RoleRequest): void {
-  deps.logScope?.bind({
-    requestId: r.id,
-    tenant: r.tenantId,
-    requesterId: r.requester.slackUserId ?? r.requester.scimId,
-    targetId: r.target.slackUserId ?? r.target.scimId,
-  });
+  deps.logScope?.bind(requestFields(r));
+}
+
+/** Scheduled work (revocation, expiry, recovery) has no inbound message: one scope per request. */
+export function inRequestScope<T>(deps: AppDeps, r: RoleRequest, fn: () => Promise<T>): Promise<T> {
+  return inLogScope(deps, requestFields(r), fn);
 }

@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { approvalReminder } from './messages.ts';
+import { inRequestScope } from './request-log.ts';
 
 export { finishRevoke } from './finish-revoke.ts';
 
@@ -28,14 +29,17 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
   for (const r of due) {
     if (r.action !== 'grant' || !r.grantEndsAt || !r.target.scimId) continue;
     if (r.state === 'revoke_failed' && now.getTime() - Date.parse(r.updatedAt) < REVOKE_RETRY_MS) continue;
-    const claimed = await advance(deps, r, { kind: 'start_revoke' });
-    if (!claimed) continue;
-    await audit(deps, claimed, 'revoking', {
-      actor: ROLECALL_ACTOR,
-      note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+    const revoked = await inRequestScope(deps, r, async () => {
+      const claimed = await advance(deps, r, { kind: 'start_revoke' });
+      if (!claimed) return false;
+      await audit(deps, claimed, 'revoking', {
+        actor: ROLECALL_ACTOR,
+        note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+      });
+      await finishRevoke(deps, claimed);
+      return true;
     });
-    await finishRevoke(deps, claimed);
-    done++;
+    if (revoked) done++;
   }
   return done;
 }
@@ -61,29 +65,35 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
       ),
     );
   for (const r of stale) {
-    const next = await advance(deps, r, { kind: 'expire' });
-    if (!next) continue;
-    expired++;
-    await audit(deps, next, 'expired', {
-      actor: ROLECALL_ACTOR,
-      note:
-        r.state === 'awaiting_approval' ? 'no decision before the pending deadline' : 'not confirmed in time',
+    const done = await inRequestScope(deps, r, async () => {
+      const next = await advance(deps, r, { kind: 'expire' });
+      if (!next) return false;
+      await audit(deps, next, 'expired', {
+        actor: ROLECALL_ACTOR,
+        note:
+          r.state === 'awaiting_approval' ? 'no decision before the pending deadline' : 'not confirmed in time',
+      });
+      // An unconfirmed card is only the requester's; its buttons now answer that it expired.
+      if (r.state === 'awaiting_approval') await announce(deps, next);
+      return true;
     });
-    // An unconfirmed card is only the requester's; its buttons now answer that it expired.
-    if (r.state === 'awaiting_approval') await announce(deps, next);
+    if (done) expired++;
   }
   const remindAt = (r: RoleRequest) =>
     Date.parse(r.pendingExpiresAt ?? '') - deps.policy.timers.reminderBefore;
   const pending = await deps.requests.find({ states: ['awaiting_approval'], limit: 500 });
   for (const r of pending) {
     if (r.reminderSentAt || !r.pendingExpiresAt || !(remindAt(r) <= now.getTime())) continue;
-    const next = await advance(deps, r, { kind: 'remind' });
-    if (!next) continue;
-    reminded++;
-    for (const ref of next.approvalMessages)
-      await tell(deps, 'approval reminder', () =>
-        deps.chat.post(ref.channelId, approvalReminder(next), ref.ts),
-      );
+    const done = await inRequestScope(deps, r, async () => {
+      const next = await advance(deps, r, { kind: 'remind' });
+      if (!next) return false;
+      for (const ref of next.approvalMessages)
+        await tell(deps, 'approval reminder', () =>
+          deps.chat.post(ref.channelId, approvalReminder(next), ref.ts),
+        );
+      return true;
+    });
+    if (done) reminded++;
   }
   return { expired, reminded };
 }

@@ -81,4 +81,20 @@ describe('request fields on every log line', () => {
     for (const l of ofA) expect(l).toMatchObject({ requesterId: 'U0ALICE', targetId: 'U0BOB' });
     for (const l of ofO) expect(l).toMatchObject({ requesterId: 'U0OLGA', targetId: 'U0DANA2' });
   });
+
+  it('carries them through scheduled work: the end of a time-bound grant', async () => {
+    const from = e.slack.calls.length;
+    await e.say('alice', 'make <@U0BOB> an editor for 1 hour');
+    const card = await e.replyTo('alice', /Grant `editor` to Bob/, from);
+    const requestId = buttons(card.blocks).find((b) => b.actionId === 'rc_confirm')!.value;
+    await e.click('alice', 'rc_confirm', requestId);
+    await e.waitPost(GENERAL, /Done: granted `editor` to Bob Builder until/);
+    e.clock.advance(60 * 60_000);
+    const at = captured.lines.length;
+    await e.app.tick();
+    const lines = since(at).filter((l) => l.requestId !== undefined || l.component === 'scim');
+    expect(lines.some((l) => l.component === 'scim')).toBe(true);
+    for (const l of lines)
+      expect(l).toMatchObject({ requestId, tenant: 'acme', requesterId: 'U0ALICE', targetId: 'U0BOB' });
+  });
 });
