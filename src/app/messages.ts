@@ -17,6 +17,17 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * An instant as Slack shows it: in each reader's own time zone (`<!date>`), with a UTC fallback for
+ * clients that cannot (notifications, the playground falls back to it when it cannot localise).
+ */
+export function when(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return esc(iso);
+  const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
 const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${esc(x)}\``).join(', ') : '_none_');
 
 /** Who someone is, with directory details only where they may be shown (not in shared channels). */
@@ -212,7 +223,7 @@ export function outcomeCard(r: RoleRequest): Card {
   switch (r.state) {
     case 'applied': {
       const noop = r.rolesBefore && r.rolesAfter && r.rolesBefore.join() === r.rolesAfter.join();
-      const until = r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
+      const until = r.grantEndsAt ? ` until ${when(r.grantEndsAt)}` : '';
       if (r.extendsRequestId) return { text: `Done: extended ${role} for ${whom}${until}.` };
       return {
         text: noop
@@ -246,10 +257,10 @@ export function outcomeCard(r: RoleRequest): Card {
 export function targetNotice(r: RoleRequest): Card {
   if (r.state === 'applied' && r.extendsRequestId)
     return {
-      text: `FYI: your \`${esc(r.role)}\` role was extended until ${r.grantEndsAt} (request ${r.id}).`,
+      text: `FYI: your \`${esc(r.role)}\` role was extended until ${r.grantEndsAt ? when(r.grantEndsAt) : 'later'} (request ${r.id}).`,
     };
   const verb = r.state === 'revoked' || r.action === 'revoke' ? 'removed from' : 'given';
-  const until = r.state === 'applied' && r.grantEndsAt ? ` until ${r.grantEndsAt}` : '';
+  const until = r.state === 'applied' && r.grantEndsAt ? ` until ${when(r.grantEndsAt)}` : '';
   return { text: `FYI: you were ${verb} the \`${esc(r.role)}\` role${until} (request ${r.id}).` };
 }
 
@@ -300,7 +311,7 @@ export function grantEndedNotice(r: RoleRequest, how: GrantEnd): Card {
 
 export function approvalReminder(r: RoleRequest): Card {
   return {
-    text: `Reminder: request ${r.id} (${r.action} \`${esc(r.role)}\` for ${who(r.target, false)}) still needs approval and expires at ${r.pendingExpiresAt}.`,
+    text: `Reminder: request ${r.id} (${r.action} \`${esc(r.role)}\` for ${who(r.target, false)}) still needs approval and expires ${r.pendingExpiresAt ? when(r.pendingExpiresAt) : 'soon'}.`,
   };
 }
 
@@ -312,5 +323,5 @@ export const confirmationExpired = (): Card => ({
 function extensionField(r: RoleRequest): [string, string][] {
   if (!r.extendsRequestId) return [];
   const end = new Date(Date.parse(r.createdAt) + (r.durationMs ?? 0)).toISOString();
-  return [['Extends', `the current grant (request ${esc(r.extendsRequestId)}); new end about ${end}`]];
+  return [['Extends', `the current grant (request ${esc(r.extendsRequestId)}); new end about ${when(end)}`]];
 }

@@ -3,7 +3,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify } from './identify.ts';
 import type { HomeView } from './inbound.ts';
-import { esc } from './messages.ts';
+import { esc, when } from './messages.ts';
 
 const line = (r: RoleRequest) =>
   `${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${esc(r.target.displayName ?? '?')} — ${r.state.replace(/_/g, ' ')}${r.durationMs ? ` (${formatDuration(r.durationMs)})` : ''} · ${r.id}`;
@@ -25,7 +25,9 @@ export async function renderHome(deps: AppDeps, userId: string, teamId: string):
     states: ['applied'],
     limit: 20,
   });
-  const timed = grants.filter((g) => g.grantEndsAt).map((g) => `\`${esc(g.role)}\` until ${g.grantEndsAt}`);
+  const timed = grants
+    .filter((g) => g.grantEndsAt)
+    .map((g) => `\`${esc(g.role)}\` until ${when(g.grantEndsAt!)}`);
   const sections: HomeView['sections'] = [
     {
       title: 'Your requests',

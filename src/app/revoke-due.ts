@@ -71,7 +71,9 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
       await audit(deps, next, 'expired', {
         actor: ROLECALL_ACTOR,
         note:
-          r.state === 'awaiting_approval' ? 'no decision before the pending deadline' : 'not confirmed in time',
+          r.state === 'awaiting_approval'
+            ? 'no decision before the pending deadline'
+            : 'not confirmed in time',
       });
       // An unconfirmed card is only the requester's; its buttons now answer that it expired.
       if (r.state === 'awaiting_approval') await announce(deps, next);

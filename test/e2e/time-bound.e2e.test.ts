@@ -63,8 +63,12 @@ describe('end to end: time-bound grants', () => {
     expect(shown).toContain(`request ${first.requestId}`);
     const writes = e.scimWrites();
     await e.click('alice', 'rc_confirm', ext.requestId!);
-    const until = new Date(t0 + 4 * HOUR).toISOString();
-    await e.waitPost(GENERAL, new RegExp(`Done: extended \`editor\` for Dana Kim until ${until}`));
+    // The new end is the old one plus the extension, shown in each reader's own time zone.
+    const until = Math.floor((t0 + 4 * HOUR) / 1000);
+    await e.waitPost(
+      GENERAL,
+      new RegExp(`Done: extended \`editor\` for Dana Kim until <!date\\^${until}\\^`),
+    );
     await e.waitPost(e.slack.dmChannel('U0DANA2'), /your `editor` role was extended until/);
     expect(e.scimWrites()).toBe(writes);
 
