@@ -44,6 +44,7 @@ export async function proposeChange(
     return;
   }
   let extendsRequestId: string | undefined;
+  let endsBy = ask.until;
   if (ask.extend) {
     if (ask.action !== 'grant' || durationMs === undefined) {
       await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
@@ -54,7 +55,10 @@ export async function proposeChange(
     if (current) {
       extendsRequestId = current.id;
       // "by 2 hours" counts from the current end; "until 6pm" is the new end itself.
-      if (ask.until === undefined) durationMs += Date.parse(current.grantEndsAt!) - now.getTime();
+      if (ask.until === undefined) {
+        durationMs += Date.parse(current.grantEndsAt!) - now.getTime();
+        endsBy = new Date(now.getTime() + durationMs).toISOString();
+      }
     }
   }
   const dir = deps.directories.forTenant(tenant.id);
@@ -83,6 +87,7 @@ export async function proposeChange(
     durationMs: decision.kind === 'deny' ? durationMs : (decision.durationMs ?? durationMs),
     justification: ask.justification,
     extendsRequestId,
+    endsBy,
     decision,
     origin: ctx.origin,
     confirmationExpiresAt: new Date(now.getTime() + deps.policy.timers.confirmationTtl).toISOString(),

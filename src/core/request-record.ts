@@ -56,6 +56,11 @@ export const RoleRequest = z.object({
    * end was the starting point). It ends without a PATCH once this one is applied.
    */
   extendsRequestId: z.string().optional(),
+  /**
+   * An absolute end the requester asked for ("until 6pm", or an extension's new end). A slow
+   * approval never carries the grant past it: it caps grantEndsAt and the pending deadline.
+   */
+  endsBy: z.string().optional(),
   decision: Decision,
   approvals: z.array(Approval).default([]),
   rejection: z.object({ by: Identity, at: z.string(), reason: z.string().optional() }).optional(),

@@ -148,6 +148,9 @@ function wrongState(request: RoleRequest, from: readonly RequestState[]): Transi
 }
 
 const plus = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
+/** The earlier of two instants (ISO 8601 UTC strings sort as time). */
+const earliest = (iso: string, cap: string | undefined) =>
+  cap !== undefined && Date.parse(cap) < Date.parse(iso) ? new Date(Date.parse(cap)).toISOString() : iso;
 const reached = (now: Date, iso: string | undefined) => iso !== undefined && now.getTime() >= Date.parse(iso);
 
 function isRequesterSide(request: RoleRequest, who: Identity): boolean {
@@ -184,7 +187,7 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
           decision,
           ...timing,
           state: 'awaiting_approval',
-          pendingExpiresAt: plus(now, event.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS),
+          pendingExpiresAt: earliest(plus(now, event.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS), request.endsBy),
         },
         drop,
       );
@@ -234,7 +237,9 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
           state: 'applied',
           rolesBefore: [...event.before],
           rolesAfter: [...event.after],
-          ...(timeBound ? { grantEndsAt: plus(event.at ?? now, request.durationMs!) } : {}),
+          ...(timeBound
+            ? { grantEndsAt: earliest(plus(event.at ?? now, request.durationMs!), request.endsBy) }
+            : {}),
         },
         timeBound ? ['claimedAt', 'error'] : ['claimedAt', 'error', 'grantEndsAt'],
       );

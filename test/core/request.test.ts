@@ -264,6 +264,25 @@ describe('apply and revoke', () => {
     expect(r.grantEndsAt).toBe(at(MIN + 2 * HOUR).toISOString());
   });
 
+  it('an asked-for end ("until 6pm", an extension) caps the grant, however late the approval', () => {
+    const r = request(needsOwners(1, 3 * HOUR), { durationMs: 3 * HOUR, endsBy: at(3 * HOUR).toISOString() });
+    const pending = ok(transition(r, { kind: 'confirm', pendingTtlMs: 24 * HOUR }, at(MIN)));
+    // Waiting past the asked-for end is pointless: the request expires by then.
+    expect(pending.pendingExpiresAt).toBe(at(3 * HOUR).toISOString());
+    const approved = ok(transition(pending, { kind: 'approve', approval: approval(carol) }, at(HOUR)));
+    const applying = ok(transition(approved, { kind: 'start_apply' }, at(HOUR)));
+    const applied = ok(transition(applying, { kind: 'applied', before: [], after: ['admin'] }, at(HOUR)));
+    expect(applied.grantEndsAt).toBe(at(3 * HOUR).toISOString());
+    // Without an asked-for end the duration counts from the apply.
+    const { endsBy: _, ...relative } = r;
+    const p2 = ok(transition(relative, { kind: 'confirm' }, at(MIN)));
+    const a2 = ok(transition(p2, { kind: 'approve', approval: approval(carol) }, at(HOUR)));
+    const s2 = ok(transition(a2, { kind: 'start_apply' }, at(HOUR)));
+    expect(ok(transition(s2, { kind: 'applied', before: [], after: ['admin'] }, at(HOUR))).grantEndsAt).toBe(
+      at(4 * HOUR).toISOString(),
+    );
+  });
+
   it('confirming drops the card deadline, so a pending request is not due for expiry by it', () => {
     const r = request(needsOwners());
     expect(r.confirmationExpiresAt).toBeDefined();

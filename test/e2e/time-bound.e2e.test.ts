@@ -89,6 +89,7 @@ describe('end to end: time-bound grants', () => {
     const first = await confirmed('alice', 'make <@U0BOB> an admin for 6 hours', /Grant `admin`/);
     await e.click('alice', 'rc_confirm', first.requestId!);
     await e.waitPost(APPROVALS, /grant `admin` for <@U0BOB>/);
+    const grantedAt = e.clock.t;
     await e.click('olga', 'rc_approve', first.requestId!, APPROVALS);
     await e.waitPost(GENERAL, /Done: granted `admin` to Bob Builder until/);
     e.clock.advance(HOUR);
@@ -105,6 +106,23 @@ describe('end to end: time-bound grants', () => {
       /Extend `admin` for Bob Builder/,
     );
     expect(JSON.stringify(ok.card.blocks)).toContain('Needs approval by 1 person');
+    // Approved an hour later, it still ends 2 h after the first grant's end, not 7 h after the approval.
+    const before = e.slack.calls.length;
+    await e.click('alice', 'rc_confirm', ok.requestId!);
+    await e.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === APPROVALS && e.slack.calls.indexOf(c) >= before,
+    );
+    e.clock.advance(HOUR);
+    await e.click('olga', 'rc_approve', ok.requestId!, APPROVALS);
+    const end = Math.floor((grantedAt + 8 * HOUR) / 1000);
+    await e.waitPost(
+      GENERAL,
+      new RegExp(`Done: extended \`admin\` for Bob Builder until <!date\\^${end}\\^`),
+    );
+    expect((await e.app.stores.requests.get(ok.requestId!))?.grantEndsAt).toBe(
+      new Date(grantedAt + 8 * HOUR).toISOString(),
+    );
   });
 
   it('a bot stopped before the end and started after it revokes at start, without a tick of its own', async () => {
