@@ -1,4 +1,6 @@
 import { errorCode } from '../core/errors.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import type { Card } from '../ports/chat.ts';
 import { applyChange } from './apply-change.ts';
 import { decideRequest } from './approve-request.ts';
 import { decodeChoice } from './choice.ts';
@@ -7,20 +9,28 @@ import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import { ACTIONS, type ButtonClick, type Clicker } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
-import { alreadyDecided, errorCard, notYourRequest, outcomeCard, refusalCard } from './messages.ts';
+import {
+  alreadyDecided,
+  chosenCard,
+  errorCard,
+  notYourRequest,
+  outcomeCard,
+  refusalCard,
+  spentCard,
+} from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { isDmChannel, type Reply, replyTo } from './reply.ts';
 import { bindRequest, inLogScope } from './request-log.ts';
 import { fromDirectory } from './resolve-target.ts';
 
 /** Any Rolecall button. Runs after Slack got its ack; every fault is answered with a reference id. */
-export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<void> {
+export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<Card | undefined> {
   // Every button but "choose" carries a request id; the rest of its fields bind once it is read.
   const requestId = click.actionId === ACTIONS.choose ? undefined : click.value;
-  await inLogScope(deps, { requestId, actorId: click.clicker.userId }, () => dispatch(deps, click));
+  return inLogScope(deps, { requestId, actorId: click.clicker.userId }, () => dispatch(deps, click));
 }
 
-async function dispatch(deps: AppDeps, click: ButtonClick): Promise<void> {
+async function dispatch(deps: AppDeps, click: ButtonClick): Promise<Card | undefined> {
   const channelId = click.channelId ?? '';
   const reply = channelId
     ? replyTo(deps, { channelId, userId: click.clicker.userId, isDm: isDmChannel(channelId) })
@@ -29,23 +39,44 @@ async function dispatch(deps: AppDeps, click: ButtonClick): Promise<void> {
   try {
     switch (click.actionId) {
       case ACTIONS.confirm:
-        return await confirmRequest(deps, click.value, click.clicker, reply);
+        await confirmRequest(deps, click.value, click.clicker, reply);
+        return await spent(deps, click);
       case ACTIONS.approve:
-        return await decideRequest(deps, click.value, click.clicker, { kind: 'approve' }, reply);
+        await decideRequest(deps, click.value, click.clicker, { kind: 'approve' }, reply);
+        return undefined;
       case ACTIONS.cancel:
-        return await cancelRequest(deps, click.value, click.clicker, reply);
+        await cancelRequest(deps, click.value, click.clicker, reply);
+        return await spent(deps, click);
       case ACTIONS.retry:
-        return await retryRequest(deps, click.value, click.clicker, reply);
+        await retryRequest(deps, click.value, click.clicker, reply);
+        return await spent(deps, click, 'failed');
       case ACTIONS.choose:
         return await chooseTarget(deps, click, reply);
       default:
         deps.log.warn({ actionId: click.actionId }, 'unknown action ignored');
+        return undefined;
     }
   } catch (err) {
     const code = errorCode(err);
     deps.log.error({ err, code, ref, actionId: click.actionId }, 'click handling failed');
     await reply(errorCard(code, ref)).catch(() => {});
+    return undefined;
   }
+}
+
+/**
+ * The requester's card, once its request has moved on (`keepIn`: states where its buttons still
+ * work), becomes a one-line record of what it asked and what became of it.
+ */
+async function spent(
+  deps: AppDeps,
+  click: ButtonClick,
+  keepIn: RoleRequest['state'] = 'awaiting_confirmation',
+): Promise<Card | undefined> {
+  const r = await deps.requests.get(click.value);
+  if (!r || r.state === keepIn || r.state === 'awaiting_confirmation') return undefined;
+  const requesterSide = [r.requester.slackUserId, r.relayedBy?.slackUserId].includes(click.clicker.userId);
+  return requesterSide ? spentCard(r) : undefined;
 }
 
 /** Deny submitted from the reason modal. */
@@ -103,16 +134,16 @@ async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: 
   await applyChange(deps, request);
 }
 
-async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Promise<void> {
+async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Promise<Card | undefined> {
   const choice = decodeChoice(click.value);
-  if (!choice) return reply(alreadyDecided('no longer valid'));
-  if (choice.requester !== click.clicker.userId) return reply(notYourRequest());
+  if (!choice) return void (await reply(alreadyDecided('no longer valid')));
+  if (choice.requester !== click.clicker.userId) return void (await reply(notYourRequest()));
   const isDm = isDmChannel(choice.origin.channelId);
   const who = await identify(deps, click.clicker.userId, isDm ? undefined : choice.origin.channelId);
-  if (!who.ok) return reply(refusalCard(who.refusal));
+  if (!who.ok) return void (await reply(refusalCard(who.refusal)));
   const tenant = tenantById(deps.policy, who.person.tenant.id)!;
   const user = await deps.directories.forTenant(tenant.id).getUser(choice.targetScimId);
-  if (!user) return reply(alreadyDecided('no longer valid'));
+  if (!user) return void (await reply(alreadyDecided('no longer valid')));
   const showDetails = isDm || !tenant.slack.sharedChannels.includes(choice.origin.channelId);
   await proposeChange(
     deps,
@@ -120,4 +151,5 @@ async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Pr
     { user, identity: fromDirectory(user) },
     choice,
   );
+  return chosenCard(user.displayName ?? user.userName);
 }

@@ -1,3 +1,5 @@
+import type { Card } from '../ports/chat.ts';
+
 /**
  * What the Slack listeners hand to the use cases, already parsed and verified (signature, team).
  * Listeners only ack, parse into these shapes, call one use case, and render what it returns.
@@ -41,8 +43,13 @@ export interface HomeView {
 export interface UseCases {
   /** A mention, DM or /rolecall text: extract intents, answer, or show a confirmation card. */
   handleMessage(msg: IncomingMessage): Promise<void>;
-  /** Any Rolecall button: confirm, cancel, choose target, approve. (Deny opens a modal first.) */
-  handleClick(click: ButtonClick): Promise<void>;
+  /**
+   * Any Rolecall button: confirm, cancel, choose target, approve. (Deny opens a modal first.)
+   * Resolves with what should replace the clicked card for the clicker once the click has spent its
+   * buttons (a confirmed, cancelled or expired confirmation card, a "which Dana?" choice), so stale
+   * buttons don't linger; undefined leaves the card as it is (approval messages update in place).
+   */
+  handleClick(click: ButtonClick): Promise<Card | undefined>;
   /** Deny with the reason typed into the modal. */
   denyRequest(requestId: string, clicker: Clicker, reason: string): Promise<void>;
   renderHome(userId: string, teamId: string): Promise<HomeView>;

@@ -159,6 +159,34 @@ export function confirmationCard(v: ConfirmView): Card {
   };
 }
 
+const SPENT: Partial<Record<RoleRequest['state'], string>> = {
+  awaiting_approval: 'Confirmed · waiting for approval',
+  approved: 'Confirmed',
+  applying: 'Confirmed',
+  applied: 'Confirmed · done',
+  failed: 'Confirmed · not applied yet',
+  denied: 'Not allowed by the policy',
+  rejected: 'Confirmed · denied by an approver',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+  revoking: 'Confirmed · done, since ended',
+  revoked: 'Confirmed · done, since ended',
+  revoke_failed: 'Confirmed · done, since ended',
+};
+
+/** Replaces a confirmation card once its buttons are spent: what it asked, and what became of it. */
+export function spentCard(r: RoleRequest): Card {
+  const whom = esc(r.target.displayName ?? 'them');
+  const what = r.extendsRequestId
+    ? `Extend \`${esc(r.role)}\` for ${whom}`
+    : `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${whom}`;
+  const duration = r.durationMs ? ` for ${formatDuration(r.durationMs)}` : '';
+  return { text: `${what}${duration}`, context: `${SPENT[r.state] ?? r.state} · Request ${r.id}` };
+}
+
+/** Replaces the "which one?" buttons once a person was chosen. */
+export const chosenCard = (name: string): Card => ({ text: `You chose ${esc(name)}.` });
+
 export function approvalCard(r: RoleRequest, showDetails: boolean, status?: string): Card {
   const d = r.decision;
   const needed = d.kind === 'needs_approval' ? d.count : 1;

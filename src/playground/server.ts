@@ -84,9 +84,14 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       throw new BadRequest('unknown channel for this person');
     return id;
   };
-  const track = (p: Promise<void>) => {
-    work.add(p);
-    return p.finally(() => work.delete(p));
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    // Tracked for "settled" only; the caller awaits (and handles) p itself.
+    const done = p.then(
+      () => {},
+      () => {},
+    );
+    work.add(done);
+    return p.finally(() => work.delete(done));
   };
 
   const view = (m: WebMessage) => ({
@@ -168,7 +173,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
         if (!reason) throw new BadRequest('give a reason for the requester');
         await track(useCases.denyRequest(button.value, clicker, reason.slice(0, MAX_TEXT)));
       } else {
-        await track(
+        const spent = await track(
           useCases.handleClick({
             actionId: button.actionId,
             value: button.value,
@@ -177,6 +182,8 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
             messageTs: msg.ts,
           }),
         );
+        // As Slack's response_url does: the clicked card loses its spent buttons.
+        if (spent) await chat.update({ channelId, ts: msg.ts }, spent);
       }
       return json(res, 200, { ok: true });
     }

@@ -27,6 +27,13 @@ describe('end to end (Better Auth SCIM)', () => {
     expect(await e.click('alice', 'rc_confirm', requestId!)).toBe(200);
     await e.waitPost(GENERAL, /Done: granted `editor` to Bob Builder/);
     expect(await e.members('Editors')).toContain(e.scimId('bob'));
+    // The ephemeral card is replaced through response_url: no stale Confirm/Cancel left behind.
+    const spent = await e.slack.waitForCall('response_url', (c) =>
+      String(c.args.text).startsWith('Grant `editor` to Bob Builder'),
+    );
+    expect(spent.args.replace_original).toBe(true);
+    expect(buttons(spent.args.blocks as unknown[])).toEqual([]);
+    expect(JSON.stringify(spent.args.blocks)).toContain(`Confirmed · done · Request ${requestId}`);
     const audit = await e.app.stores.audit.query({ requestId });
     expect(audit.map((a) => a.kind)).toEqual(['requested', 'confirmed', 'applying', 'applied']);
     const applied = audit.at(-1)!;
@@ -34,6 +41,24 @@ describe('end to end (Better Auth SCIM)', () => {
     expect(applied.target?.scimId).toBe(e.scimId('bob'));
     expect(applied.rolesBefore).toEqual(['viewer']);
     expect([...(applied.rolesAfter ?? [])].sort()).toEqual(['editor', 'viewer']);
+  });
+
+  it('Cancel changes nothing, and the card keeps a record of it instead of live buttons', async () => {
+    const { requestId } = await confirmCard('alice', 'make <@U0BOB> an admin');
+    const from = e.slack.calls.length;
+    await e.click('alice', 'rc_cancel', requestId!);
+    await e.replyTo('alice', /Cancelled\. Nothing was changed\./, from);
+    const spent = await e.slack.waitForCall('response_url', (c) => e.slack.calls.indexOf(c) >= from);
+    expect(spent.args).toMatchObject({ replace_original: true, text: 'Grant `admin` to Bob Builder for 8h' });
+    expect(JSON.stringify(spent.args.blocks)).toContain(`Cancelled · Request ${requestId}`);
+    expect(buttons(spent.args.blocks as unknown[])).toEqual([]);
+    expect((await e.app.stores.requests.get(requestId!))?.state).toBe('cancelled');
+    expect(await e.members('Admins')).not.toContain(e.scimId('bob'));
+    // A late Confirm on a stale copy of the card still changes nothing.
+    const late = e.slack.calls.length;
+    await e.click('alice', 'rc_confirm', requestId!);
+    await e.replyTo('alice', /already cancelled/, late);
+    expect(await e.members('Admins')).not.toContain(e.scimId('bob'));
   });
 
   it('sends an elevated grant to approvers and applies it on approval, time-bound', async () => {

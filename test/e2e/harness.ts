@@ -272,6 +272,7 @@ export async function startE2E(
         teamId: TEAM,
         userTeamId: p.team ?? TEAM,
         channelId: channel,
+        responseUrl: slack.responseUrl,
       });
       return res.status;
     },

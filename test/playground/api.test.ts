@@ -54,6 +54,11 @@ describe('playground API', () => {
     // Slack's rule: an ephemeral is not shown to anyone else.
     expect((await c.messages(ALEX, GENERAL)).some((m) => m.ts === confirm.ts)).toBe(false);
     expect((await c.click(ERIN, GENERAL, confirm.ts, buttonIndex(confirm, 'Confirm'))).status).toBe(200);
+    // The confirmation card is replaced in place, as Slack's response_url does: no stale buttons.
+    const spent = (await c.messages(ERIN, GENERAL)).find((m) => m.ts === confirm.ts)!;
+    expect(spent.card.text).toBe('Grant `editor` to Dana Kim for 2h');
+    expect(spent.card.context).toMatch(/^Confirmed · waiting for approval · Request /);
+    expect(spent.card.buttons ?? []).toEqual([]);
 
     const ask = await c.card(ALEX, APPROVALS, /asks to grant `editor` for Dana Kim/);
     expect(ask.ephemeral).toBe(false);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REASON_INPUT, REQUEST_INPUT, REQUEST_MODAL_CALLBACK } from '../../src/adapters/slack/views.ts';
 import { ACTIONS, DENY_MODAL_CALLBACK } from '../../src/app/inbound.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
@@ -270,6 +270,35 @@ describe('HTTP mode: commands, buttons and modals', () => {
       channelId: 'C0GENERAL',
       messageTs: '1700000001.000009',
     });
+  });
+
+  it('replaces the clicked card through response_url with what handleClick answers', async () => {
+    s.useCases.spent = { text: 'Grant `editor` to Bob', context: 'Confirmed · Request req-5' };
+    try {
+      const from = emu.calls.length;
+      await sendAction(s.eventsUrl, SIGNING_SECRET, {
+        actionId: ACTIONS.confirm,
+        value: 'req-5',
+        userId: 'UALICE',
+        responseUrl: emu.responseUrl,
+      });
+      const call = await emu.waitForCall('response_url', (c) => emu.calls.indexOf(c) >= from);
+      expect(call.args).toMatchObject({ replace_original: true, text: 'Grant `editor` to Bob' });
+      expect(JSON.stringify(call.args.blocks)).toContain('Confirmed · Request req-5');
+      // An unreachable response_url costs only the replacement: logged, nothing thrown.
+      await sendAction(s.eventsUrl, SIGNING_SECRET, {
+        actionId: ACTIONS.confirm,
+        value: 'req-6',
+        userId: 'UALICE',
+      });
+      await vi.waitFor(() =>
+        expect(
+          s.lines.some((l) => l.msg === 'could not replace the clicked card' && l.level === 'warn'),
+        ).toBe(true),
+      );
+    } finally {
+      s.useCases.spent = undefined;
+    }
   });
 
   it('gives a Slack Connect clicker their own team and strips the repeat suffix of a choice', async () => {

@@ -1,4 +1,5 @@
 import type { ButtonClick, Clicker, HomeView, IncomingMessage, UseCases } from '../../src/app/inbound.ts';
+import type { Card } from '../../src/ports/chat.ts';
 
 /**
  * A recording stand-in for the inbound interface: the boundary the Slack adapter is tested against,
@@ -13,6 +14,8 @@ export type Recorded =
 export interface RecordingUseCases extends UseCases {
   calls: Recorded[];
   home: HomeView;
+  /** What handleClick answers: the card that replaces the clicked one (undefined: leave it). */
+  spent: Card | undefined;
   /** Make the next calls throw this error (after recording them). */
   failWith: Error | undefined;
   hold(): void;
@@ -33,6 +36,7 @@ export function recordingUseCases(): RecordingUseCases {
     calls,
     home: { sections: [{ title: 'Your roles', lines: ['• admin of billing (until 14:00)'] }] },
     failWith: undefined,
+    spent: undefined,
     hold() {
       gate = new Promise((r) => {
         open = r;
@@ -58,7 +62,10 @@ export function recordingUseCases(): RecordingUseCases {
       });
     },
     handleMessage: (msg) => record({ kind: 'handleMessage', msg }),
-    handleClick: (click) => record({ kind: 'handleClick', click }),
+    handleClick: async (click) => {
+      await record({ kind: 'handleClick', click });
+      return uc.spent;
+    },
     denyRequest: (requestId, clicker, reason) => record({ kind: 'denyRequest', requestId, clicker, reason }),
     renderHome: async (userId, teamId) => {
       await record({ kind: 'renderHome', userId, teamId });

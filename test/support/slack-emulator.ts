@@ -71,6 +71,11 @@ export interface EmulatedView {
 export interface SlackEmulator {
   /** Base for SLACK_API_URL, ends with `/api/`. */
   apiUrl: string;
+  /**
+   * A response_url for interaction payloads: what the app POSTs there is recorded as a call with
+   * method `response_url` (args: the JSON body, e.g. `replace_original`, `text`, `blocks`).
+   */
+  responseUrl: string;
   botToken: string;
   appToken: string;
   botUserId: string;
@@ -326,10 +331,24 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     return [200, handler(args), {}];
   }
 
+  function record(call: ApiCall): void {
+    calls.push(call);
+    for (const w of [...waiters])
+      if (w.method === call.method && w.where(call)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(call);
+      }
+  }
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = url.pathname.replace(/^\/api\//, '');
     const args = await readArgs(req, url);
+    if (url.pathname.startsWith('/response/') && req.method === 'POST') {
+      if (!args) return void res.writeHead(400).end('invalid_json');
+      record({ method: 'response_url', args, auth: 'none', status: 200, response: { ok: true } });
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    }
     if (!url.pathname.startsWith('/api/')) return void res.writeHead(404).end();
     if (!args)
       return void res
@@ -338,13 +357,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     const auth = authOf(req, args);
     delete args.token;
     const [status, response, headers] = answer(method, args, auth);
-    const call: ApiCall = { method, args, auth, status, response };
-    calls.push(call);
-    for (const w of [...waiters])
-      if (w.method === method && w.where(call)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(call);
-      }
+    record({ method, args, auth, status, response });
     res
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
       .end(JSON.stringify(response));
@@ -355,6 +368,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
+    responseUrl: `http://127.0.0.1:${port}/response/T0/1/hook`,
     botToken,
     appToken,
     botUserId,

@@ -118,6 +118,8 @@ export interface ActionOpts {
   channelId?: string;
   messageTs?: string;
   triggerId?: string;
+  /** Where the app may answer (SlackEmulator.responseUrl); by default a closed port. */
+  responseUrl?: string;
 }
 
 export function blockActionPayload(o: ActionOpts): Json {
@@ -141,7 +143,7 @@ export function blockActionPayload(o: ActionOpts): Json {
     is_enterprise_install: false,
     channel: { id: channelId, name: 'general' },
     message: { type: 'message', ts: messageTs, text: 'card', user: 'UROLECALLBOT' },
-    response_url: 'http://127.0.0.1:9/actions/response',
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/actions/response',
     actions: [
       {
         action_id: o.actionId,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS, DENY_MODAL_CALLBACK, type UseCases } from '../../app/inbound.ts';
 import type { Logger } from '../log/logger.ts';
+import { renderCard } from './blocks.ts';
 import { toSlackError } from './errors.ts';
 import type { InFlight } from './inflight.ts';
 import { SLASH_COMMANDS } from './manifest.ts';
@@ -102,14 +103,19 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
     );
   });
 
-  app.action(CLICK_ACTIONS, async ({ ack, body }) => {
+  app.action(CLICK_ACTIONS, async ({ ack, body, respond }) => {
     await ack();
     const p = parseClick(body);
     if (!p.ok) return unusable('block_actions', p);
     const { click } = p.value;
-    void work.run('handleClick', { actionId: click.actionId, userId: click.clicker.userId }, () =>
-      useCases.handleClick(click),
-    );
+    void work.run('handleClick', { actionId: click.actionId, userId: click.clicker.userId }, async () => {
+      const spent = await useCases.handleClick(click);
+      // Through response_url, the only way to change an ephemeral card; a failure here costs only looks.
+      if (spent)
+        await respond({ replace_original: true, ...renderCard(spent) }).catch((err: unknown) =>
+          log.warn({ err: toSlackError(err, 'response_url') }, 'could not replace the clicked card'),
+        );
+    });
   });
 
   app.action(DENY_ACTION, async ({ ack, body, client }) => {
