@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { openStores } from '../../src/adapters/store/open.ts';
 import { DB_FILE } from '../../src/adapters/store/sqlite/connection.ts';
-import { main } from '../../src/cli.ts';
 import type { AuditRecord } from '../../src/core/audit.ts';
+import { runCli } from './run-cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rolecall-cli-audit-'));
 const saved = { dir: process.env.ROLECALL_DATA_DIR, mongo: process.env.MONGODB_URI };
@@ -76,24 +76,7 @@ const readJsonl = (file: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditRecord);
 
-/** Runs the CLI and captures what it printed. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('rolecall audit', () => {
   it('exports everything as JSON lines to a new private file', async () => {

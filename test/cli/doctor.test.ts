@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.ts';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.ts';
 import { type ScimServer, startScimServer } from '../support/scim-server.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
 import { type SocketModeServer, startSocketModeServer } from '../support/socket-mode-server.ts';
+import { runCli } from './run-cli.ts';
 
 /** `rolecall doctor` against real local peers: Slack emulator, our SCIM server, fake Messages API, SQLite. */
 const SCIM_TOKEN = 'doctor-scim-token-s3cret';
@@ -82,18 +82,8 @@ async function doctor(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(['doctor', ...args]);
-    return { code, stdout, lines: stdout.trimEnd().split('\n') };
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const { code, stdout } = await runCli(['doctor', ...args]);
+  return { code, stdout, lines: stdout.trimEnd().split('\n') };
 }
 
 const line = (lines: string[], name: string) => lines.find((l) => new RegExp(`^\\w+ ${name}\\s`).test(l));

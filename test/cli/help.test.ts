@@ -1,27 +1,12 @@
 import type { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram, main } from '../../src/cli.ts';
+import { buildProgram } from '../../src/cli.ts';
+import { runCli } from './run-cli.ts';
 
 /** `--help` on every command (walked from the real tree, so new commands are covered) and usage errors. */
 afterEach(() => vi.restoreAllMocks());
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    stdout += String(c);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    stderr += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = (...argv: string[]) => runCli(argv);
 
 function paths(cmd: Command, prefix: string[] = []): string[][] {
   return [prefix, ...cmd.commands.flatMap((c) => paths(c, [...prefix, c.name()]))];

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.ts';
 import { POLICY } from '../e2e/harness.ts';
 import { type ScimServer, startScimServer } from '../support/scim-server.ts';
+import { type CliRun, runCli } from './run-cli.ts';
 
 /** `policy explain --requester EMAIL [--target EMAIL]`: roles read from our SCIM test server. */
 const TOKEN = 'explain-scim-token-s3cret';
@@ -46,27 +46,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function explain(...args: string[]): Promise<CliRun> {
   process.env.E2E_SCIM_TOKEN ??= TOKEN;
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    stdout += String(c);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    stderr += String(c);
-    return true;
-  });
-  const spyErr = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
-    stderr += `${a.join(' ')}\n`;
-  });
-  try {
-    return { code: await main(['policy', 'explain', '--file', file, ...args]), stdout, stderr };
-  } finally {
-    spyErr.mockRestore();
-    vi.restoreAllMocks();
-  }
+  return runCli(['policy', 'explain', '--file', file, ...args]);
 }
 
 const idOf = (userName: string) => [...scim.state.users.values()].find((u) => u.userName === userName)!.id;

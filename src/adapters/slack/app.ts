@@ -6,7 +6,7 @@ import type { Chat } from '../../ports/chat.ts';
 import type { Logger } from '../log/logger.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import { type RetryOptions, SlackChat, webClientOptions } from './chat.ts';
-import { toSlackError } from './errors.ts';
+import { BAD_TOKEN, toSlackError } from './errors.ts';
 import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
 import { InFlight } from './inflight.ts';
 import { registerListeners } from './listeners.ts';
@@ -37,17 +37,6 @@ export interface SlackApp {
   /** Started and, in Socket Mode, the WebSocket is open right now (for /readyz). */
   readonly connected: boolean;
 }
-
-/** Slack's answers that mean "this token is wrong", as opposed to "Slack is down". */
-const BAD_TOKEN = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'not_allowed_token_type',
-  'invalid_token',
-]);
 
 function startError(err: unknown, key: string, method: string): RolecallError {
   if (err instanceof webApi.WebAPIPlatformError && BAD_TOKEN.has(String(err.data.error)))

@@ -2,19 +2,8 @@ import { webApi } from '@slack/bolt';
 import { RolecallError } from '../../core/errors.ts';
 import { createLogger } from '../log/logger.ts';
 import { webClientOptions } from './chat.ts';
-import { toSlackError } from './errors.ts';
+import { BAD_TOKEN, toSlackError } from './errors.ts';
 import { type SlackEnv, slackSettings } from './settings.ts';
-
-/** Slack's answers that mean "this token is wrong", as opposed to "Slack is down". */
-const BAD_TOKEN = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'not_allowed_token_type',
-  'invalid_token',
-]);
 
 function tokenError(err: unknown, key: string, method: string): RolecallError {
   if (err instanceof webApi.WebAPIPlatformError) {

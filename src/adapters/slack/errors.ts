@@ -9,6 +9,17 @@ const RATE_LIMIT_CODES = new Set(['ratelimited', 'rate_limited']);
  * Maps whatever the WebClient threw into SLACK.API / SLACK.RATE_LIMITED with the method and Slack's
  * error code in `details`; `cause` keeps the original for logs. Tokens never reach the message.
  */
+/** Slack's answers that mean "this token is wrong", as opposed to "Slack is down". */
+export const BAD_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+  'invalid_token',
+]);
+
 export function toSlackError(err: unknown, method: string): RolecallError {
   if (err instanceof RolecallError) return err;
   if (err instanceof webApi.WebAPIPlatformError) {
