@@ -1,0 +1,119 @@
+import { startWorld } from '../test/support/bot-world.ts';
+import { startFakeAnthropic, toolUse } from '../test/support/fake-anthropic.ts';
+import { type ChangeSample, loop } from './lib/conversation.ts';
+import { acrossRuns, log, median, quantile, round, writeResult } from './lib/stats.ts';
+
+/**
+ * Ack latency (request in → HTTP 200) with 1, 10 and 50 concurrent conversations, against Better
+ * Auth's SCIM server with the offline parser; and again while the LLM takes 5 s to answer. The
+ * 1-conversation runs also give Rolecall's own overhead per applied change.
+ */
+export async function benchAck(quick: boolean): Promise<void> {
+  const runs = quick ? 2 : 5;
+  const levels = [1, 10, 50];
+  const w = await startWorld({ scim: 'better-auth', targets: 50 });
+  const results: Record<string, unknown> = {};
+  const serial: ChangeSample[] = [];
+  try {
+    await loop(w, w.targets[0]!.slack, 1, []); // warm-up
+    for (const c of levels) {
+      const perRun: number[][] = [];
+      const rounds = c === 1 ? (quick ? 4 : 10) : c === 10 ? 2 : 1;
+      for (let r = 0; r < runs; r++) {
+        const samples: ChangeSample[] = [];
+        await Promise.all(w.targets.slice(0, c).map((t) => loop(w, t.slack, rounds, samples)));
+        perRun.push(samples.flatMap((s) => s.acks));
+        if (c === 1) serial.push(...samples);
+        const failed = samples.filter((s) => !s.ok).length;
+        log(
+          `ack c=${c} run ${r + 1}/${runs}: p99 ${round(quantile(perRun.at(-1)!, 0.99))} ms, failed ${failed}`,
+        );
+      }
+      results[`c${c}`] = acrossRuns(perRun);
+    }
+  } finally {
+    await w.close();
+  }
+  const overhead = serial.map((s) => s.e2eMs - s.scimMs);
+  const overheadNoSlack = serial.map((s) => s.e2eMs - s.scimMs - s.slackMs);
+  const calls = serial.map((s) => s.scimCalls);
+  writeResult(
+    'overhead',
+    {
+      scim: 'Better Auth 1.7.5 (@better-auth/scim, in memory), groups role model',
+      extractor: 'offline parser (no LLM time)',
+      changes: serial.length,
+      failed: serial.filter((s) => !s.ok).length,
+      e2eMs: {
+        p50: round(median(serial.map((s) => s.e2eMs))),
+        p99: round(
+          quantile(
+            serial.map((s) => s.e2eMs),
+            0.99,
+          ),
+        ),
+      },
+      scimMs: {
+        p50: round(median(serial.map((s) => s.scimMs))),
+        p99: round(
+          quantile(
+            serial.map((s) => s.scimMs),
+            0.99,
+          ),
+        ),
+      },
+      overheadMs: { p50: round(median(overhead)), p99: round(quantile(overhead, 0.99)) },
+      overheadExcludingSlackApiMs: {
+        p50: round(median(overheadNoSlack)),
+        p99: round(quantile(overheadNoSlack, 0.99)),
+      },
+      scimCallsPerRequestFlow: { p50: median(calls), max: Math.max(...calls) },
+      fullListings: serial.reduce((n, s) => n + s.fullListings, 0),
+    },
+    quick,
+  );
+  results.slowLlm = await slowLlm(quick, runs);
+  writeResult('ack', { scim: 'Better Auth 1.7.5', targetP99Ms: 100, ...results }, quick);
+}
+
+async function slowLlm(quick: boolean, runs: number): Promise<Record<string, unknown>> {
+  let answered = 0;
+  const fake = await startFakeAnthropic({
+    script: async () => {
+      await new Promise((r) => setTimeout(r, 5_000));
+      answered++;
+      return toolUse({ name: 'none', input: { reason: 'not_a_request' } });
+    },
+  });
+  const w = await startWorld({
+    scim: 'better-auth',
+    targets: 50,
+    env: { ANTHROPIC_API_KEY: 'sk-ant-bench', ANTHROPIC_BASE_URL: fake.baseUrl },
+  });
+  const out: Record<string, unknown> = { llmDelayMs: 5_000 };
+  let sent = 0;
+  try {
+    for (const c of [1, 10, 50]) {
+      const perRun: number[][] = [];
+      for (let r = 0; r < (quick ? 1 : Math.min(runs, 3)); r++) {
+        const acks = await Promise.all(
+          w.targets.slice(0, c).map(async (t, i) => {
+            sent++;
+            return (await w.say(`C8${c}R${r}N${i}`, `make <@${t.slack}> an editor`)).ms;
+          }),
+        );
+        perRun.push(acks);
+        log(`ack with 5 s LLM c=${c} run ${r + 1}: p99 ${round(quantile(acks, 0.99))} ms`);
+      }
+      out[`c${c}`] = acrossRuns(perRun);
+    }
+    const deadline = Date.now() + 60_000;
+    while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    out.llmCallsAnswered = answered;
+    out.mentionsSent = sent;
+  } finally {
+    await w.close();
+    await fake.close();
+  }
+  return out;
+}
