@@ -21,6 +21,8 @@ export interface WorldOptions {
   targets: number;
   mongoUri?: string;
   schedulerMs?: number;
+  /** SCIM timeout in the policy (e.g. '1s'); default the schema's. */
+  scimTimeout?: string;
   /** Extra environment for the bot (e.g. ANTHROPIC_BASE_URL). */
   env?: Record<string, string>;
 }
@@ -123,7 +125,10 @@ export async function startWorld(o: WorldOptions): Promise<World> {
   mkdirSync(dataDir);
   writeFileSync(
     join(dir, 'rolecall.yml'),
-    POLICY.replace('SCIM_URL', proxy.url).replace('retries: 1', 'retries: 3'),
+    POLICY.replace('SCIM_URL', proxy.url).replace(
+      'retries: 1',
+      `retries: 3${o.scimTimeout ? `, timeout: ${o.scimTimeout}` : ''}`,
+    ),
   );
   const env: Record<string, string> = {
     ROLECALL_CONFIG: join(dir, 'rolecall.yml'),
