@@ -85,7 +85,7 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     stats,
     ...(o.onRequest ? { onRequest: o.onRequest } : {}),
   });
-  const ctx: ScimContext = { tenant: o.tenant, cfg, http, logger, redact };
+  const ctx: ScimContext = { tenant: o.tenant, cfg, http, logger, redact, now: o.now ?? Date.now };
   const users = new ScimUsers(ctx, {
     email: new FormMemo(ctx, 'email lookup'),
     name: new FormMemo(ctx, 'name search'),
