@@ -93,4 +93,22 @@ describe('groups model: group ids', () => {
     expect(await dir.getRoles('u-ann')).toEqual(['viewer']);
     expect((await dir.check()).problems.join()).toMatch(/Owners" not found/);
   });
+
+  it('without `groups` on users, the read-back after a write re-checks only the written group', async () => {
+    const s = await start({ faults: { userGroups: false } });
+    const { dir } = makeDirectory(s.baseUrl, { token: TOKEN, roles: ROLES });
+    await dir.getRoles('u-ann');
+    dir.resetStats();
+    expect(await dir.grant('u-ann', 'admin')).toEqual({
+      changed: true,
+      before: ['viewer'],
+      after: ['viewer', 'admin'],
+    });
+    // The user, one membership filter per role, the PATCH, one membership filter for admin.
+    expect(dir.stats.requests).toBe(7);
+    expect(s.state.groupsOf('u-ann').sort()).toEqual(['Admins', 'Viewers']);
+    // A write that does not land is still caught by that one fresh check.
+    s.faults.ignorePatch = true;
+    await expect(dir.revoke('u-ann', 'admin')).rejects.toMatchObject({ code: 'SCIM.NOT_APPLIED' });
+  });
 });

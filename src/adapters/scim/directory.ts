@@ -138,7 +138,7 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     }
     let after: string[];
     try {
-      after = (await model.read(userId)).roles;
+      after = model.readBack ? await model.readBack(userId, role, state) : (await model.read(userId)).roles;
     } catch (err) {
       if (uncertain)
         throw new RolecallError(uncertain.code, `${uncertain.message}; the change could not be confirmed`, {

@@ -67,6 +67,14 @@ export class GroupsModel implements RoleModel {
     return { roles: keys.filter((_, i) => results[i]), snap, groupVersions: versions };
   }
 
+  async readBack(userId: string, role: string, state: RoleState): Promise<string[]> {
+    // From the user's `groups` one GET shows everything: read it all.
+    if (!state.groupVersions) return (await this.read(userId)).roles;
+    const id = await this.groupId(role);
+    const { member } = await this.#isMember(id, userId);
+    return Object.keys(this.#ctx.tenant.roles).filter((k) => (k === role ? member : state.roles.includes(k)));
+  }
+
   async write(userId: string, role: string, op: 'grant' | 'revoke', state: RoleState): Promise<void> {
     const id = await this.groupId(role);
     const send = (gid: string, ifMatch?: string) =>
