@@ -23,6 +23,10 @@ export async function spawnBot(
   const child = fork(CHILD, [], {
     env: { ...env, PATH: process.env.PATH ?? '' },
     execPath: process.execPath,
+    // Node 22.13–22.17 strip types only behind a flag (as bin/rolecall.js does for `npm start`).
+    execArgv: (process.features as { typescript?: unknown }).typescript
+      ? []
+      : ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
   });
