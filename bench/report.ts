@@ -89,7 +89,11 @@ export function tables(): string {
         out.push(
           `| ${k} | ${v.changesPerSecond} (${v.concurrency} conversations, ${v.seconds} s) | ${v.changesApplied} (${v.changesFailed} failed) | ${v.appliedAuditRecords} | ${v.lostAuditRecords} | ${v.auditChainOk ? 'verifies' : 'BROKEN'} | ${v.peakRssMiB} MiB | ${met(v.peakRssMiB < 200)} |`,
         );
-    out.push('', '`applied` audit records include the warm-up changes (2 per setup).', '');
+    out.push(
+      '',
+      `\`applied\` audit records include the warm-up changes (2 per setup). Heap caps: \`NODE_OPTIONS="${t.heapCaps ?? ''}"\`.`,
+      '',
+    );
   }
   const rv = read('revocation');
   if (rv) {

@@ -138,7 +138,13 @@ describe('reliability: crashes and directory faults', () => {
       own.faults.rules = [structuredClone(FAULTS[Math.floor(rng() * FAULTS.length)]!)];
       await w.click(channel, 'rc_confirm', card.requestId);
       const text = await outcome(w, channel, 30_000);
-      const kind = /^Done:/.test(text) ? 'done' : /Reference:/.test(text) ? 'error card' : 'other';
+      const kind = /^Done:/.test(text)
+        ? 'done'
+        : /Reference:/.test(text)
+          ? 'error card'
+          : /^Nothing to change/.test(text)
+            ? 'no-op'
+            : 'other';
       outcomes[kind] = (outcomes[kind] ?? 0) + 1;
       own.faults.rules = [];
     }
@@ -151,5 +157,6 @@ describe('reliability: crashes and directory faults', () => {
     );
     expect(f.problems).toEqual([]);
     expect(outcomes.done).toBeGreaterThan(0);
+    expect(outcomes.other).toBeUndefined();
   });
 });
