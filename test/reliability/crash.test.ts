@@ -102,7 +102,7 @@ describe('reliability: crashes and directory faults', () => {
     await w.bot.stop();
     const f = await checkInvariants(w.dataDir, own);
     console.info(
-      `crash (seed ${SEED}): ${rounds} changes streamed, ${kills} SIGKILLs, ${done} finished while alive, ` +
+      `crash (seed ${SEED}): ${rounds} changes streamed, ${kills} SIGKILLs, an outcome posted for ${done}, ` +
         `${f.requests} requests ${JSON.stringify(f.byState)}, ${f.recovered} recovered after restart, ` +
         `${f.patches} PATCHes landed for ${f.changesInAudit} live changes + ${f.recoveredApplied} completed by recovery, ${f.auditRecords} audit records, chain ${f.chainOk ? 'ok' : 'BROKEN'}`,
     );
