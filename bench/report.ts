@@ -37,22 +37,31 @@ export function tables(): string {
   const o = read('overhead');
   if (o) {
     out.push("### Rolecall's own overhead per applied change", '', header(o), '');
-    out.push(`${o.changes} changes one at a time (${o.failed} failed), ${o.scim}, ${o.extractor}.`, '');
-    out.push('| measure | p50 | p99 | target |', '| --- | --- | --- | --- |');
-    out.push(
-      `| end to end (mention → card, confirm → outcome) | ${ms(o.e2eMs.p50)} | ${ms(o.e2eMs.p99)} | |`,
-    );
-    out.push(`| time inside SCIM calls | ${ms(o.scimMs.p50)} | ${ms(o.scimMs.p99)} | |`);
-    out.push(
-      `| **overhead** = end to end − SCIM − LLM | ${ms(o.overheadMs.p50)} | ${ms(o.overheadMs.p99)} | p50 < 5 ms ${met(o.overheadMs.p50 < 5)}, p99 < 25 ms ${met(o.overheadMs.p99 < 25)} |`,
-    );
-    out.push(
-      `| overhead also excluding Slack Web API calls | ${ms(o.overheadExcludingSlackApiMs.p50)} | ${ms(o.overheadExcludingSlackApiMs.p99)} | |`,
-    );
-    out.push(
-      `| SCIM calls per request, whole flow (identify, propose, confirm, apply, read back) | ${o.scimCallsPerRequestFlow.p50} | max ${o.scimCallsPerRequestFlow.max} | |`,
-    );
-    out.push(`| full-directory listings | ${o.fullListings} | | 0 ${met(o.fullListings === 0)} |`, '');
+    out.push(`Changes one at a time, ${o.extractor}.`, '');
+    out.push('| SCIM server | measure | p50 | p99 | target |', '| --- | --- | --- | --- | --- |');
+    for (const [label, x] of [
+      ['Better Auth', o.betterAuth],
+      ['own, `groups` on users', o.ownScim],
+    ] as const) {
+      if (!x) continue;
+      out.push(
+        `| ${label} | end to end (mention → card, confirm → outcome), ${x.changes} changes, ${x.failed} failed | ${ms(x.e2eMs.p50)} | ${ms(x.e2eMs.p99)} | |`,
+      );
+      out.push(`| ${label} | time inside SCIM calls | ${ms(x.scimMs.p50)} | ${ms(x.scimMs.p99)} | |`);
+      out.push(
+        `| ${label} | **overhead** = end to end − SCIM − LLM | ${ms(x.overheadMs.p50)} | ${ms(x.overheadMs.p99)} | p50 < 5 ms ${met(x.overheadMs.p50 < 5)}, p99 < 25 ms ${met(x.overheadMs.p99 < 25)} |`,
+      );
+      out.push(
+        `| ${label} | overhead also excluding Slack Web API calls | ${ms(x.overheadExcludingSlackApiMs.p50)} | ${ms(x.overheadExcludingSlackApiMs.p99)} | |`,
+      );
+      out.push(
+        `| ${label} | SCIM calls per request, whole flow | ${x.scimCallsPerRequestFlow.p50} | max ${x.scimCallsPerRequestFlow.max} | |`,
+      );
+      out.push(
+        `| ${label} | full-directory listings | ${x.fullListings} | | 0 ${met(x.fullListings === 0)} |`,
+      );
+    }
+    out.push('');
   }
   const s = read('scale');
   if (s) {
