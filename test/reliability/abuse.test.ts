@@ -189,6 +189,45 @@ describe('forged, replayed and stale Slack requests; approver spoofing', () => {
     expect(e.scimWrites()).toBe(0);
   });
 
+  it('oversized requests (1 MB message, 5 MB body, 200 KB click value) do not crash the bot or reach the directory', async () => {
+    const big = mentionEvent({
+      user: 'U0ALICE',
+      text: `<@${e.slack.botUserId}> make <@U0BOB> an editor ${'x'.repeat(1_000_000)}`,
+      channel: 'C7HUGE',
+    });
+    const o = { teamId: TEAM, botUserId: e.slack.botUserId };
+    // Refused (413, or the connection cut while the body is still arriving) or taken and answered; never a crash.
+    const outcome = (p: Promise<{ status: number }>) =>
+      p.then(
+        (r) => r.status,
+        () => 'cut',
+      );
+    const huge = mentionEvent({ user: 'U0ALICE', text: 'y'.repeat(5_000_000), channel: 'C7HUGE' });
+    const click = {
+      actionId: 'rc_confirm',
+      value: 'z'.repeat(200_000),
+      userId: 'U0ALICE',
+      teamId: TEAM,
+      channelId: 'C7HUGE',
+    };
+    const got = [
+      await outcome(sendEvent(e.eventsUrl, SECRET, big, o)),
+      await outcome(sendEvent(e.eventsUrl, SECRET, huge, o)),
+      await outcome(sendAction(e.eventsUrl, SECRET, click)),
+    ];
+    console.info(
+      `oversized requests: 1 MB mention → ${got[0]}, 5 MB body → ${got[1]}, 200 KB click value → ${got[2]}`,
+    );
+    for (const g of got) expect([200, 413, 'cut']).toContain(g);
+    // Still serving: an ordinary request gets its card.
+    // (The 413 closes its connection; a client's pooled socket may see that reset once.)
+    await e
+      .say('alice', 'make <@U0BOB> an editor', { channel: 'C7AFTER' })
+      .catch(() => e.say('alice', 'make <@U0BOB> an editor', { channel: 'C7AFTER' }));
+    await e.slack.waitForCall('chat.postEphemeral', (c) => c.args.channel === 'C7AFTER');
+    expect(e.scimWrites()).toBe(0);
+  });
+
   it('approve clicks by a non-approver, by the requester and by an external user are refused', async () => {
     await e.say('olga', 'make <@U0DANA1> an owner', { channel: 'C7SPOOF' });
     const card = await e.slack.waitForCall('chat.postEphemeral', (c) => c.args.channel === 'C7SPOOF');
