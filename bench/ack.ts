@@ -1,5 +1,6 @@
 import { startWorld } from '../test/support/bot-world.ts';
 import { startFakeAnthropic, toolUse } from '../test/support/fake-anthropic.ts';
+import { busyTime, startTimingProxy } from '../test/support/timing-proxy.ts';
 import { type ChangeSample, loop } from './lib/conversation.ts';
 import { acrossRuns, log, median, quantile, round, writeResult } from './lib/stats.ts';
 
@@ -42,10 +43,10 @@ export async function benchAck(quick: boolean): Promise<void> {
   } finally {
     await own.close();
   }
+  const llmSerial = await llmOverhead(quick);
   writeResult(
     'overhead',
     {
-      extractor: 'offline parser (no LLM time)',
       betterAuth: {
         scim: 'Better Auth 1.7.5 (@better-auth/scim, in memory), groups role model',
         ...overheadOf(serial),
@@ -53,6 +54,10 @@ export async function benchAck(quick: boolean): Promise<void> {
       ownScim: {
         scim: 'our SCIM server (test/support/scim-server.ts), `groups` on users',
         ...overheadOf(ownSerial),
+      },
+      ownScimWithLlm: {
+        scim: 'our SCIM server, `groups` on users; intents from the Anthropic SDK against the fake Messages API (instant answers)',
+        ...overheadOf(llmSerial),
       },
     },
     quick,
@@ -111,9 +116,49 @@ function overheadOf(serial: ChangeSample[]) {
     failed: serial.filter((s) => !s.ok).length,
     e2eMs: p(serial.map((s) => s.e2eMs)),
     scimMs: p(serial.map((s) => s.scimMs)),
-    overheadMs: p(serial.map((s) => s.e2eMs - s.scimMs)),
-    overheadExcludingSlackApiMs: p(serial.map((s) => s.e2eMs - s.scimMs - s.slackMs)),
+    llmMs: p(serial.map((s) => s.llmMs)),
+    overheadMs: p(serial.map((s) => s.e2eMs - s.scimMs - s.llmMs)),
+    overheadExcludingSlackApiMs: p(serial.map((s) => s.e2eMs - s.scimMs - s.llmMs - s.slackMs)),
     scimCallsPerRequestFlow: { p50: median(calls), max: Math.max(...calls) },
     fullListings: serial.reduce((n, s) => n + s.fullListings, 0),
   };
+}
+
+/** The same serial changes with the LLM path: the fake Messages API behind a timing proxy. */
+async function llmOverhead(quick: boolean): Promise<ChangeSample[]> {
+  const fake = await startFakeAnthropic({
+    script: (req) => {
+      const text = JSON.stringify(req.body.messages);
+      const target = /<@(U1T\d+)>/.exec(text)?.[1] ?? '';
+      return toolUse({
+        name: 'request_role_change',
+        input: {
+          action: /remove/.test(text) ? 'revoke' : 'grant',
+          targets: [{ kind: 'slack_user', value: target }],
+          role: 'editor',
+          duration_phrase: '',
+          justification: '',
+        },
+      });
+    },
+  });
+  const llm = await startTimingProxy(fake.baseUrl);
+  const w = await startWorld({
+    scim: 'own',
+    targets: 2,
+    env: { ANTHROPIC_API_KEY: 'sk-ant-bench', ANTHROPIC_BASE_URL: llm.url },
+  });
+  const out: ChangeSample[] = [];
+  try {
+    await loop(w, w.targets[0]!.slack, 1, []);
+    await loop(w, w.targets[1]!.slack, quick ? 5 : 25, out);
+    for (const s of out) s.llmMs = s.windows.reduce((n, [a, b]) => n + busyTime(llm.calls, a, b), 0);
+    if (llm.calls.length < out.length)
+      throw new Error(`only ${llm.calls.length} LLM calls for ${out.length} changes`);
+  } finally {
+    await w.close();
+    await llm.close();
+    await fake.close();
+  }
+  return out;
 }

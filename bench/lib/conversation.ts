@@ -13,6 +13,10 @@ export interface ChangeSample {
   scimCalls: number;
   fullListings: number;
   ok: boolean;
+  /** When Rolecall was working on it: mention → card, click → outcome. */
+  windows: [number, number][];
+  /** Time inside LLM calls, filled in by a caller that times them. */
+  llmMs: number;
 }
 
 /** One conversation: mention → confirmation card → confirm → outcome, in a channel of its own. */
@@ -41,6 +45,8 @@ export async function change(w: World, text: string): Promise<ChangeSample> {
     fullListings: mine.filter((c) => /\/(Users|Groups)(\?|$)/.test(c.path) && !/[?&]filter=/.test(c.path))
       .length,
     ok: /^Done:/.test(done.text) && said.status === 200 && clicked.status === 200,
+    windows,
+    llmMs: 0,
   };
 }
 
