@@ -23,6 +23,8 @@ export class GroupsModel implements RoleModel {
   readonly #ids = new Map<string, { id: string; at: number }>();
   /** Whether the server takes `displayName eq … or displayName eq …` (undefined: not tried yet). */
   #batch: boolean | undefined;
+  /** When the last `or` lookup ran: names it could not resolve are not asked for again within the TTL. */
+  #batchAt = Number.NEGATIVE_INFINITY;
   readonly #memberForm: FormMemo;
   readonly #removeForm: FormMemo;
   /** Once any user came back with `groups`, its absence means "no groups". */
@@ -37,6 +39,7 @@ export class GroupsModel implements RoleModel {
 
   refresh(): void {
     this.#ids.clear();
+    this.#batchAt = Number.NEGATIVE_INFINITY;
   }
 
   async read(userId: string): Promise<RoleState> {
@@ -182,7 +185,7 @@ export class GroupsModel implements RoleModel {
    * reports them; a server that refuses `or` is remembered and asked one name at a time.
    */
   async #resolveAll(): Promise<void> {
-    if (this.#batch === false) return;
+    if (this.#batch === false || this.#ctx.now() - this.#batchAt < GROUP_ID_TTL_MS) return;
     const pending = Object.entries(this.#ctx.tenant.roles).filter(
       ([key, def]) => def.group && !def.groupId && !this.#cached(key),
     );
@@ -209,6 +212,7 @@ export class GroupsModel implements RoleModel {
     }
     this.#batch = true;
     const at = this.#ctx.now();
+    this.#batchAt = at;
     for (const [key, def] of pending) {
       const { pick } = pickGroup(items, def.group!);
       if (pick) this.#ids.set(key, { id: pick.id, at });
