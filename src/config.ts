@@ -76,7 +76,17 @@ export function parsePolicy(text: string, file: string): PolicyFile {
     const msgs = doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     throw new RolecallError('CONFIG.INVALID', msgs.join('\n'), { details: { file } });
   }
-  const r = PolicyFile.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // toJS() resolves aliases: an unresolved one or an alias bomb throws a plain Error here.
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (cause) {
+    throw new RolecallError('CONFIG.INVALID', `${file}: ${(cause as Error).message}`, {
+      cause,
+      details: { file },
+    });
+  }
+  const r = PolicyFile.safeParse(value);
   if (!r.success)
     throw new RolecallError('CONFIG.INVALID', formatIssues(file, r.error).join('\n'), { details: { file } });
   return r.data;

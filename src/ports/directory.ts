@@ -9,7 +9,8 @@
  *   server every call: authorization depends on it.
  * - `grant`/`revoke` apply exactly one change to one user, idempotently: a grant of a held role or
  *   a revoke of an absent one sends no write and reports `changed: false`. After a write the state is
- *   read back; `before`/`after` are catalogue roles as observed.
+ *   read back; `before`/`after` are catalogue roles as observed (the written role always fresh; where
+ *   membership can only be asked group by group, the other roles come from the read just before).
  * - Faults are `RolecallError`s with `SCIM.*` codes; a token never appears in a message.
  * - Rolecall never creates or deletes users or groups.
  */

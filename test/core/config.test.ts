@@ -64,3 +64,25 @@ describe('config', () => {
     }
   });
 });
+
+describe('config: YAML aliases (found by the reliability fuzz)', () => {
+  it('an unresolved alias or an alias bomb is CONFIG.INVALID naming the file, not a plain Error', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 12; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const name = String.fromCharCode(98 + i);
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    for (const text of ['*!', bomb.join('\n')]) {
+      let caught: unknown;
+      try {
+        parsePolicy(text, 'rolecall.yml');
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(RolecallError);
+      expect((caught as RolecallError).code).toBe('CONFIG.INVALID');
+      expect((caught as Error).message).toMatch(/^rolecall\.yml: /);
+    }
+  });
+});

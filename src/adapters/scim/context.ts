@@ -12,6 +12,8 @@ export interface ScimContext {
   http: ScimHttp;
   logger: Logger;
   redact: Redact;
+  /** Epoch ms, for cache lifetimes. */
+  now: () => number;
 }
 
 export async function getJson<T>(

@@ -87,7 +87,7 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     stats,
     ...(o.onRequest ? { onRequest: o.onRequest } : {}),
   });
-  const ctx: ScimContext = { tenant: o.tenant, cfg, http, logger, redact };
+  const ctx: ScimContext = { tenant: o.tenant, cfg, http, logger, redact, now: o.now ?? Date.now };
   const users = new ScimUsers(ctx, {
     email: new FormMemo(ctx, 'email lookup'),
     name: new FormMemo(ctx, 'name search'),
@@ -140,7 +140,7 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     }
     let after: string[];
     try {
-      after = (await model.read(userId)).roles;
+      after = model.readBack ? await model.readBack(userId, role, state) : (await model.read(userId)).roles;
     } catch (err) {
       if (uncertain)
         throw new RolecallError(uncertain.code, `${uncertain.message}; the change could not be confirmed`, {

@@ -16,6 +16,12 @@ export interface RoleModel {
   read(userId: string): Promise<RoleState>;
   /** Sends the one PATCH that makes `role` held (grant) or not held (revoke), guarded by `state`. */
   write(userId: string, role: string, op: 'grant' | 'revoke', state: RoleState): Promise<void>;
+  /**
+   * Roles after a write of `role`, read fresh for that role. A model that reads membership one group
+   * at a time re-reads only the written group and takes the others from `state`, the read made
+   * moments before in the same change; without this method the whole state is read again.
+   */
+  readBack?(userId: string, role: string, state: RoleState): Promise<string[]>;
   /** Configuration problems `rolecall doctor` should show. */
   check(): Promise<string[]>;
   /** Forgets cached server facts (resolved group ids). */

@@ -1,10 +1,16 @@
 import { isRolecallError } from '../../core/errors.ts';
 import { FormMemo, getJson, listResources, type ScimContext } from './context.ts';
-import { scimError } from './errors.ts';
+import { isUnsupportedForm, scimError } from './errors.ts';
 import { eq, MEMBER_FORMS, valuePath } from './filter.ts';
 import { patch, type RoleModel, type RoleState } from './role-model.ts';
 import { ListResponse, parseShape, ScimGroup, versionOf } from './schemas.ts';
 import type { ScimUsers } from './users.ts';
+
+/**
+ * How long a group id resolved from its displayName is trusted. Only ids are cached (a rename or
+ * a recreated group is picked up within this time, or at once on a 404); membership never is.
+ */
+export const GROUP_ID_TTL_MS = 10 * 60_000;
 
 /**
  * Roles as SCIM Group memberships. A user's groups come from the user's `groups` attribute when
@@ -14,7 +20,11 @@ import type { ScimUsers } from './users.ts';
 export class GroupsModel implements RoleModel {
   readonly #ctx: ScimContext;
   readonly #users: ScimUsers;
-  readonly #ids = new Map<string, string>();
+  readonly #ids = new Map<string, { id: string; at: number }>();
+  /** Whether the server takes `displayName eq … or displayName eq …` (undefined: not tried yet). */
+  #batch: boolean | undefined;
+  /** When the last `or` lookup ran: names it could not resolve are not asked for again within the TTL. */
+  #batchAt = Number.NEGATIVE_INFINITY;
   readonly #memberForm: FormMemo;
   readonly #removeForm: FormMemo;
   /** Once any user came back with `groups`, its absence means "no groups". */
@@ -29,9 +39,11 @@ export class GroupsModel implements RoleModel {
 
   refresh(): void {
     this.#ids.clear();
+    this.#batchAt = Number.NEGATIVE_INFINITY;
   }
 
   async read(userId: string): Promise<RoleState> {
+    await this.#resolveAll();
     const snap = await this.#users.mustRead(userId);
     const keys = Object.keys(this.#ctx.tenant.roles);
     if (snap.user.groups || this.#serverListsGroups) {
@@ -56,6 +68,14 @@ export class GroupsModel implements RoleModel {
     const [first, ...rest] = keys;
     const results = first === undefined ? [] : [await held(first), ...(await Promise.all(rest.map(held)))];
     return { roles: keys.filter((_, i) => results[i]), snap, groupVersions: versions };
+  }
+
+  async readBack(userId: string, role: string, state: RoleState): Promise<string[]> {
+    // From the user's `groups` one GET shows everything: read it all.
+    if (!state.groupVersions) return (await this.read(userId)).roles;
+    const id = await this.groupId(role);
+    const { member } = await this.#isMember(id, userId);
+    return Object.keys(this.#ctx.tenant.roles).filter((k) => (k === role ? member : state.roles.includes(k)));
   }
 
   async write(userId: string, role: string, op: 'grant' | 'revoke', state: RoleState): Promise<void> {
@@ -115,7 +135,7 @@ export class GroupsModel implements RoleModel {
   async groupId(role: string): Promise<string> {
     const def = this.#ctx.tenant.roles[role];
     if (def?.groupId) return def.groupId;
-    const cached = this.#ids.get(role);
+    const cached = this.#cached(role);
     if (cached) return cached;
     const name = def?.group;
     if (!name)
@@ -133,9 +153,7 @@ export class GroupsModel implements RoleModel {
       key: (g) => g.id,
       what: 'group lookup by displayName',
     });
-    const matches = items.filter((g) => (g.displayName ?? '').toLowerCase() === name.toLowerCase());
-    const exact = matches.filter((g) => g.displayName === name);
-    const pick = matches.length === 1 ? matches[0] : exact.length === 1 ? exact[0] : undefined;
+    const { matches, pick } = pickGroup(items, name);
     const base = { tenantId: this.#ctx.tenant.id, role, group: name };
     if (matches.length === 0)
       throw scimError(
@@ -151,8 +169,56 @@ export class GroupsModel implements RoleModel {
         this.#ctx.redact,
         base,
       );
-    this.#ids.set(role, pick.id);
+    this.#ids.set(role, { id: pick.id, at: this.#ctx.now() });
     return pick.id;
+  }
+
+  #cached(role: string): string | undefined {
+    const hit = this.#ids.get(role);
+    if (!hit) return undefined;
+    if (this.#ctx.now() - hit.at < GROUP_ID_TTL_MS) return hit.id;
+    this.#ids.delete(role);
+    return undefined;
+  }
+
+  /**
+   * Resolves every catalogue group still unresolved with one `or` filter, so a cold read costs one
+   * call instead of one per role. Names that are missing or ambiguous are left to `groupId`, which
+   * reports them; a server that refuses `or` is remembered and asked one name at a time.
+   */
+  async #resolveAll(): Promise<void> {
+    if (this.#batch === false || this.#ctx.now() - this.#batchAt < GROUP_ID_TTL_MS) return;
+    const pending = Object.entries(this.#ctx.tenant.roles).filter(
+      ([key, def]) => def.group && !def.groupId && !this.#cached(key),
+    );
+    if (pending.length < 2) return;
+    const names = [...new Set(pending.map(([, def]) => def.group!))];
+    let items: ScimGroup[];
+    try {
+      ({ items } = await listResources(this.#ctx, '/Groups', {
+        filter: names.map((n) => eq('displayName', n)).join(' or '),
+        excludedAttributes: 'members',
+        max: Number.POSITIVE_INFINITY,
+        schema: ScimGroup,
+        key: (g) => g.id,
+        what: 'group lookup by displayName (all roles)',
+      }));
+    } catch (err) {
+      if (!isUnsupportedForm(err)) throw err;
+      this.#batch = false;
+      this.#ctx.logger.info(
+        { scim: { form: 'group id batch' } },
+        'SCIM server refuses `or` filters on groups',
+      );
+      return;
+    }
+    this.#batch = true;
+    const at = this.#ctx.now();
+    this.#batchAt = at;
+    for (const [key, def] of pending) {
+      const { pick } = pickGroup(items, def.group!);
+      if (pick) this.#ids.set(key, { id: pick.id, at });
+    }
   }
 
   /** A catalogue group that does not exist is held by nobody; `check()` reports it. */
@@ -214,7 +280,7 @@ export class GroupsModel implements RoleModel {
   }
 
   #forget(groupId: string): void {
-    for (const [role, id] of this.#ids) if (id === groupId) this.#ids.delete(role);
+    for (const [role, hit] of this.#ids) if (hit.id === groupId) this.#ids.delete(role);
   }
 
   async #patch(groupId: string, operations: unknown[], ifMatch: string | undefined): Promise<void> {
@@ -222,4 +288,12 @@ export class GroupsModel implements RoleModel {
       excludedAttributes: 'members',
     });
   }
+}
+
+/** Groups named `name` (case-insensitively), and the one to use: the only one, or the only exact match. */
+function pickGroup(items: readonly ScimGroup[], name: string): { matches: ScimGroup[]; pick?: ScimGroup } {
+  const matches = items.filter((g) => (g.displayName ?? '').toLowerCase() === name.toLowerCase());
+  const exact = matches.filter((g) => g.displayName === name);
+  const pick = matches.length === 1 ? matches[0] : exact.length === 1 ? exact[0] : undefined;
+  return pick ? { matches, pick } : { matches };
 }
