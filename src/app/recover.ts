@@ -57,7 +57,17 @@ async function recoverRevoke(deps: AppDeps, r: RoleRequest): Promise<RoleRequest
 async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
   const roles = await deps.directories.forTenant(r.tenantId).getRoles(r.target.scimId!);
   const landed = r.action === 'grant' ? roles.includes(r.role) : !roles.includes(r.role);
-  const before = r.action === 'grant' ? roles.filter((x) => x !== r.role) : [...roles, r.role].sort();
+  // The target's roles as last observed before the interruption (at request or confirm): if the
+  // change was already in place then, the PATCH changed nothing, and a later end of this grant
+  // must not take away a role held from before (finish-revoke reads rolesBefore for that).
+  const observed = (await deps.audit.query({ requestId: r.id })).findLast((a) => a.rolesBefore)?.rolesBefore;
+  const alreadyThere =
+    observed !== undefined && (r.action === 'grant' ? observed.includes(r.role) : !observed.includes(r.role));
+  const before = alreadyThere
+    ? roles
+    : r.action === 'grant'
+      ? roles.filter((x) => x !== r.role)
+      : [...roles, r.role].sort();
   const next = landed
     ? await advance(deps, r, {
         kind: 'applied',
@@ -76,7 +86,13 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
     outcome: landed ? 'applied' : 'not_applied',
     note: 'recovered after an interruption',
   });
-  if (landed) await audit(deps, next, 'applied', { actor: ROLECALL_ACTOR, note: 'completed by recovery' });
+  if (landed)
+    await audit(deps, next, 'applied', {
+      actor: ROLECALL_ACTOR,
+      note: 'completed by recovery',
+      noop: alreadyThere,
+      outcome: alreadyThere ? 'no-op' : 'changed',
+    });
   else await audit(deps, next, 'failed', { actor: ROLECALL_ACTOR, errorCode: 'RECOVERY.NOT_APPLIED' });
   return announce(deps, next);
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { confirmRequest, requestApproval } from '../../src/app/confirm-request.ts';
+import { audit } from '../../src/app/lifecycle.ts';
 import { recoverInterrupted } from '../../src/app/recover.ts';
 import { REVOKE_RETRY_MS, revokeDueGrants } from '../../src/app/revoke-due.ts';
 import { transition } from '../../src/core/request.ts';
@@ -137,6 +138,38 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     expect((await second.deps.requests.get(approved.id))?.state).toBe('revoked');
     expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
     expect(w.patches()).toBe(patches + 1);
+  });
+
+  it('a crash before the PATCH of a role already held: recovery records a no-op, and the end leaves the role', async () => {
+    await start();
+    let halted!: () => void;
+    const halt = new Promise<void>((r) => {
+      halted = r;
+    });
+    const first = await w.boot({ directories: haltingDirectories('before_patch', () => halted()) });
+    const approved = await w.approvedRequest(first, { target: 'erin', role: 'editor', durationMs: HOUR });
+    // What confirm records: the target's roles as observed then (Erin is an editor already).
+    await audit(first.deps, approved, 'confirmed', { rolesBefore: ['editor'] });
+    void applyChange(first.deps, approved);
+    await halt;
+    await first.stop();
+
+    w.clock.advance(20 * 60_000);
+    const second = await w.boot();
+    const patches = w.patches();
+    await tick(second);
+    const r = await second.deps.requests.get(approved.id);
+    expect(r?.state).toBe('applied');
+    expect(r?.rolesBefore).toContain('editor');
+    const applied = (await second.deps.audit.query({ requestId: approved.id, kinds: ['applied'] }))[0]!;
+    expect(applied).toMatchObject({ noop: true, outcome: 'no-op' });
+
+    w.clock.advance(HOUR);
+    await tick(second);
+    expect(w.patches()).toBe(patches);
+    expect(w.groupMembers('Editors')).toContain(w.scimId('erin'));
+    const revoked = (await second.deps.audit.query({ requestId: approved.id, kinds: ['revoked'] }))[0]!;
+    expect(revoked.outcome).toBe('held_before');
   });
 
   it('a crash mid-revocation is completed at the next start, with one PATCH in all', async () => {

@@ -61,9 +61,9 @@ export async function checkInvariants(dataDir: string, scim: ScimServer): Promis
     const perRequest = new Map<string, number>();
     for (const a of appliedAudit) perRequest.set(a.requestId!, (perRequest.get(a.requestId!) ?? 0) + 1);
     for (const [id, n] of perRequest) if (n > 1) problems.push(`${id} has ${n} applied audit records`);
-    // A change is an applied record whose roles differ before and after. Recovery infers `before`
-    // (it assumes the write was this request's), so a recovered no-op may be recorded as a change:
-    // landed writes must lie between the changes applied live and those plus the recovered ones.
+    // A change is an applied record whose roles differ before and after. Recovery takes `before`
+    // from the roles observed at confirm, so a recovered no-op is recorded as one: every write that
+    // landed is exactly one recorded change, live or recovered.
     const isChange = (a: (typeof appliedAudit)[number]) =>
       JSON.stringify([...(a.rolesBefore ?? [])].sort()) !== JSON.stringify([...(a.rolesAfter ?? [])].sort());
     const recoveredIds = new Set(audit.filter((a) => a.kind === 'reconciled').map((a) => a.requestId));
@@ -75,9 +75,10 @@ export async function checkInvariants(dataDir: string, scim: ScimServer): Promis
       (n, id) => n + (scim.state.versions.get(id) ?? 1) - 1,
       0,
     );
-    if (landed < live || landed > live + recoveredApplied)
+    const recoveredChanges = appliedAudit.filter((a) => isChange(a) && recoveredIds.has(a.requestId)).length;
+    if (landed !== live + recoveredChanges)
       problems.push(
-        `${landed} PATCHes reached the directory for ${live} changes applied live and ${recoveredApplied} recovered`,
+        `${landed} PATCHes reached the directory for ${live} changes applied live and ${recoveredChanges} recovered`,
       );
     if (!verify.ok) problems.push(`audit chain broken at ${verify.brokenAt}`);
     return {
