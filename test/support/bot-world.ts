@@ -173,6 +173,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
         teamId: TEAM,
         userTeamId: TEAM,
         channelId: channel,
+        // Through the Slack timing proxy, like Web API calls: the spent-card replacement is Slack's time.
+        responseUrl: new URL(new URL(slack.responseUrl).pathname, slackApi.url).toString(),
       });
       return { status: res.status, ms: performance.now() - at };
     },
