@@ -10,8 +10,14 @@ import { bindRequest } from './request-log.ts';
  * Applies an approved request: re-checks the requester against the directory now, records
  * `applying` (write-ahead) before the SCIM call so a crash can be reconciled, applies exactly one
  * change, records the outcome, then tells people. Returns the final request.
+ * `checkedNow`: the caller evaluated the policy with roles read in this same click (a confirm that
+ * needs no approval), so reading them again milliseconds later would add SCIM calls, not safety.
  */
-export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise<RoleRequest> {
+export async function applyChange(
+  deps: AppDeps,
+  approved: RoleRequest,
+  opts: { checkedNow?: boolean } = {},
+): Promise<RoleRequest> {
   const tenant = tenantById(deps.policy, approved.tenantId);
   if (!tenant || approved.state !== 'approved' || !approved.target.scimId) return approved;
   const dir = deps.directories.forTenant(tenant.id);
@@ -25,7 +31,7 @@ export async function applyChange(deps: AppDeps, approved: RoleRequest): Promise
   try {
     // Fresh at apply time: the requester may have lost the right since asking (operators hold
     // no customer roles; their relay stands on the customer's approvals).
-    if (!started.relayedBy && started.requester.scimId) {
+    if (!opts.checkedNow && !started.relayedBy && started.requester.scimId) {
       const [requesterUser, requesterRoles, targetRoles] = await Promise.all([
         dir.getUser(started.requester.scimId),
         dir.getRoles(started.requester.scimId),

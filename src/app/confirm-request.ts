@@ -81,7 +81,7 @@ export async function confirmRequest(
     return;
   }
   if (next.state === 'approved') {
-    await applyChange(deps, next);
+    await applyChange(deps, next, { checkedNow: true });
     return;
   }
   await requestApproval(deps, next);
