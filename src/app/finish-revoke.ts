@@ -3,46 +3,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { type GrantEnd, grantEndedCard, grantEndedNotice } from './messages.ts';
-
-const ms = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso));
-
-/** When a grant took effect: its end minus its length (recovery keeps the write-ahead instant). */
-const appliedAt = (r: RoleRequest) => ms(r.grantEndsAt) - (r.durationMs ?? 0);
-
-/** Grants of the same role to the same person, in the states that once applied it. */
-async function sameRoleGrants(deps: AppDeps, r: RoleRequest, states: RoleRequest['state'][]) {
-  const found = await deps.requests.find({
-    tenantId: r.tenantId,
-    targetScimId: r.target.scimId!,
-    role: r.role,
-    states,
-    limit: 100,
-  });
-  return found.filter((o) => o.id !== r.id && o.action === 'grant');
-}
-
-/**
- * Another applied grant of the same role that is still in force (permanent, or ending later than
- * now), e.g. an extension: this one then ends without a PATCH instead of taking the role away.
- */
-async function coveringGrant(deps: AppDeps, r: RoleRequest): Promise<RoleRequest | undefined> {
-  const now = deps.clock.now().getTime();
-  const others = await sameRoleGrants(deps, r, ['applied']);
-  return others.find((o) => o.grantEndsAt === undefined || ms(o.grantEndsAt) > now);
-}
-
-/**
- * True when the person held the role before this grant and not because of another Rolecall grant
- * (e.g. permanently, from the IdP): ending this grant must not take away what it never gave.
- */
-async function heldOutsideRolecall(deps: AppDeps, r: RoleRequest): Promise<boolean> {
-  if (!r.rolesBefore?.includes(r.role)) return false;
-  const start = appliedAt(r);
-  const others = await sameRoleGrants(deps, r, ['applied', 'revoking', 'revoked', 'revoke_failed']);
-  return !others.some(
-    (o) => o.grantEndsAt !== undefined && appliedAt(o) <= start && ms(o.grantEndsAt) >= start,
-  );
-}
+import { coveringGrant, heldOutsideRolecall, roleHistory } from './role-history.ts';
 
 /**
  * Completes a claimed (`revoking`) time-bound grant; also used by recovery. The directory is read
@@ -61,12 +22,9 @@ export async function finishRevoke(
   let how: GrantEnd = 'removed';
   let quiet = false;
   try {
-    const cover = await coveringGrant(deps, claimed);
-    const keep = cover
-      ? 'superseded'
-      : (await heldOutsideRolecall(deps, claimed))
-        ? 'held_before'
-        : undefined;
+    const history = await roleHistory(deps, claimed);
+    const cover = coveringGrant(history, deps.clock.now().getTime());
+    const keep = cover ? 'superseded' : heldOutsideRolecall(history, claimed) ? 'held_before' : undefined;
     if (keep) {
       how = keep;
       // Its own extension took over: the people involved already heard the new end.

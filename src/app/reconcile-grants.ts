@@ -3,6 +3,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { AppDeps } from './deps.ts';
 import { auditOf, ROLECALL_ACTOR } from './lifecycle.ts';
+import { appliedAt, revokedBetween, roleHistory } from './role-history.ts';
 
 /**
  * What `rolecall reconcile` found for one time-bound grant:
@@ -43,10 +44,25 @@ export async function reconcileGrants(
   const tenantIds = deps.policy.tenants.map((t) => t.id).filter((id) => !o.tenantId || id === o.tenantId);
   const out: GrantCheck[] = [];
   for (const tenantId of tenantIds) {
-    const grants = (
-      await deps.requests.find({ tenantId, states: ['applied', 'revoke_failed', 'revoked'], limit: LIMIT })
-    ).filter((r) => r.action === 'grant' && r.grantEndsAt !== undefined && r.target.scimId);
-    const active = grants.filter((r) => r.state !== 'revoked');
+    const found = await deps.requests.find({
+      tenantId,
+      states: ['applied', 'revoke_failed', 'revoked'],
+      limit: LIMIT,
+    });
+    if (found.length === LIMIT)
+      deps.log.warn(
+        { tenantId, limit: LIMIT },
+        `reconcile: only the newest ${LIMIT} records of tenant ${tenantId} were checked`,
+      );
+    const grants = found.filter(
+      (r) => r.action === 'grant' && r.grantEndsAt !== undefined && r.target.scimId,
+    );
+    const active = [];
+    for (const r of grants)
+      if (r.state !== 'revoked') {
+        // An approved revoke through Rolecall ended it early: the role is meant to be gone.
+        if (!revokedBetween(await roleHistory(deps, r), appliedAt(r))) active.push(r);
+      }
     // Only the newest ended grant per person and role speaks for it, and only when nothing active does.
     const seen = new Set(active.map(key));
     const ended: RoleRequest[] = [];

@@ -4,7 +4,9 @@ import type { AppDeps } from './deps.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { approvalReminder } from './messages.ts';
+import { DEFAULT_RECOVERY_GRACE_MS } from './recover.ts';
 import { inRequestScope } from './request-log.ts';
+import { roleHistory } from './role-history.ts';
 
 export { finishRevoke } from './finish-revoke.ts';
 
@@ -29,6 +31,10 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
   for (const r of due) {
     if (r.action !== 'grant' || !r.grantEndsAt || !r.target.scimId) continue;
     if (r.state === 'revoke_failed' && now.getTime() - Date.parse(r.updatedAt) < REVOKE_RETRY_MS) continue;
+    // A grant of this role (an extension, say) is being applied right now: decide at a later tick,
+    // once it is in force (this one is then superseded) or not. Stale ones are recovery's.
+    const { inFlight } = await roleHistory(deps, r);
+    if (inFlight.some((o) => now.getTime() - Date.parse(o.updatedAt) < DEFAULT_RECOVERY_GRACE_MS)) continue;
     const revoked = await inRequestScope(deps, r, async () => {
       const claimed = await advance(deps, r, { kind: 'start_revoke' });
       if (!claimed) return false;

@@ -71,6 +71,13 @@ export const RoleRequest = z.object({
   confirmationExpiresAt: z.string().optional(),
   pendingExpiresAt: z.string().optional(),
   reminderSentAt: z.string().optional(),
+  /** Set when applied: the instant the change took effect in the directory. */
+  appliedAt: z.string().optional(),
+  /**
+   * Set when a grant is applied: the person already held the role then (so this grant added
+   * nothing). Unlike rolesBefore, which a later revocation overwrites, it never changes.
+   */
+  heldBefore: z.boolean().optional(),
   /** Set when applied: the instant a time-bound grant is due for revocation. */
   grantEndsAt: z.string().optional(),
   rolesBefore: z.array(z.string()).optional(),

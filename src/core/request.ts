@@ -235,6 +235,8 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
         now,
         {
           state: 'applied',
+          appliedAt: (event.at ?? now).toISOString(),
+          ...(request.action === 'grant' ? { heldBefore: event.before.includes(request.role) } : {}),
           rolesBefore: [...event.before],
           rolesAfter: [...event.after],
           ...(timeBound

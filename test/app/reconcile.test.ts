@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyChange } from '../../src/app/apply-change.ts';
 import { reconcileGrants } from '../../src/app/reconcile-grants.ts';
 import { registerReconcileCommand } from '../../src/cli/reconcile.ts';
 import { startScheduler } from '../../src/scheduler.ts';
@@ -72,6 +73,20 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])('reconcile on %s', (kind) =>
     expect(again.filter((c) => c.status !== 'ok').map((c) => c.requestId)).toEqual([overdue.id]);
     await startScheduler(p.deps, 3_600_000).tick();
     expect((await reconcileGrants(p.deps)).every((c) => c.status === 'ok')).toBe(true);
+  });
+
+  it('never re-grants a role that an approved revoke through Rolecall removed before the end', async () => {
+    w = await startWorld(kind, () => mongo);
+    const p = await w.boot();
+    const timed = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
+    w.clock.advance(60_000);
+    await applyChange(
+      p.deps,
+      await w.approvedRequest(p, { target: 'bob', role: 'editor', action: 'revoke' }),
+    );
+    const fixed = await reconcileGrants(p.deps, { fix: true });
+    expect(fixed.find((c) => c.requestId === timed.id)).toBeUndefined();
+    expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
   });
 
   it('ignores a grant left in place on purpose and one covered by a permanent grant', async () => {

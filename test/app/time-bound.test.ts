@@ -248,6 +248,63 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     expect(p.chat.texts('C0GENERAL').at(-1)).toMatch(/already been removed outside Rolecall/);
   });
 
+  it('a permanent grant that an approved revoke ended does not keep a later time-bound grant alive', async () => {
+    await start();
+    const p = await w.boot();
+    await w.grant(p, { target: 'bob', role: 'editor' });
+    await applyChange(
+      p.deps,
+      await w.approvedRequest(p, { target: 'bob', role: 'editor', action: 'revoke' }),
+    );
+    expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
+    w.clock.advance(60_000);
+    const timed = await w.grant(p, { target: 'bob', role: 'editor', durationMs: HOUR });
+    w.clock.advance(HOUR);
+    await tick(p);
+    expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
+    const revoked = (await p.deps.audit.query({ requestId: timed.id, kinds: ['revoked'] }))[0]!;
+    expect(revoked.outcome).toBe('changed');
+  });
+
+  it('a role held from the IdP survives the end of a second, overlapping grant', async () => {
+    await start();
+    const p = await w.boot();
+    // Erin is an editor from the IdP; two Rolecall grants of editor overlap, each a no-op.
+    const first = await w.grant(p, { target: 'erin', role: 'editor', durationMs: 2 * HOUR });
+    w.clock.advance(HOUR);
+    const second = await w.grant(p, { target: 'erin', role: 'editor', durationMs: 2 * HOUR });
+    w.clock.advance(HOUR);
+    await tick(p);
+    expect((await p.deps.audit.query({ requestId: first.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
+      'superseded',
+    );
+    w.clock.advance(HOUR);
+    const patches = w.patches();
+    await tick(p);
+    expect((await p.deps.audit.query({ requestId: second.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
+      'held_before',
+    );
+    expect(w.patches()).toBe(patches);
+    expect(w.groupMembers('Editors')).toContain(w.scimId('erin'));
+  });
+
+  it('a due grant waits while another grant of the role is being applied, then is superseded', async () => {
+    await start();
+    const p = await w.boot();
+    const first = await w.grant(p, { target: 'bob', role: 'editor', durationMs: HOUR });
+    w.clock.advance(HOUR);
+    // An extension approved but not yet applied when the first grant's end comes.
+    const ext = await w.approvedRequest(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
+    await tick(p);
+    expect((await p.deps.requests.get(first.id))?.state).toBe('applied');
+    await applyChange(p.deps, ext);
+    await tick(p);
+    expect((await p.deps.audit.query({ requestId: first.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
+      'superseded',
+    );
+    expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
+  });
+
   it('a role the person held before the grant is left in place at the end', async () => {
     await start();
     const p = await w.boot();
