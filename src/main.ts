@@ -168,10 +168,14 @@ export async function startSurface<S extends Surface>(
     ],
   });
   const scheduler = startScheduler(deps!, opts.schedulerIntervalMs ?? 15_000);
+  // SQLite serves one process, so whatever it left mid-change was abandoned by a crash: recover it
+  // before anyone can click, so recovery never races this process's own new work. On MongoDB
+  // another process may still be working on it, so the grace period applies (in the tick below).
+  if (stores.kind === 'sqlite') await scheduler.recover(0);
   try {
     await surface.start();
   } catch (err) {
-    scheduler.stop();
+    await scheduler.stop();
     await stores.close();
     throw err;
   }
@@ -184,9 +188,7 @@ export async function startSurface<S extends Surface>(
     },
     'Rolecall started',
   );
-  // SQLite serves one process, so whatever it left mid-change was abandoned by a crash: recover at
-  // once. On MongoDB another process may still be working on it, so the grace period applies.
-  await scheduler.tick(stores.kind === 'sqlite' ? 0 : undefined);
+  await scheduler.tick();
   return {
     deps: deps!,
     surface,
@@ -195,7 +197,7 @@ export async function startSurface<S extends Surface>(
     metrics,
     tick: scheduler.tick,
     async stop() {
-      scheduler.stop();
+      await scheduler.stop();
       await surface.stop();
       await directories.close();
       await stores.close();

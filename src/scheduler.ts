@@ -8,21 +8,23 @@ import { expireAndRemind, revokeDueGrants } from './app/revoke-due.ts';
  * `tick(graceMs)` overrides the recovery grace once (0 at the start of a single-process store,
  * where nothing else can be mid-change).
  */
-export function startScheduler(
-  deps: AppDeps,
-  intervalMs: number,
-): { tick(recoveryGraceMs?: number): Promise<void>; stop(): void } {
+export interface Scheduler {
+  /** All due work once now; `recoveryGraceMs` overrides the recovery grace for this run. */
+  tick(recoveryGraceMs?: number): Promise<void>;
+  /** Only the recovery of interrupted changes (at start, before people can click). */
+  recover(graceMs: number): Promise<void>;
+  /** No more runs; resolves once a run in progress has finished, so no claim is left half done. */
+  stop(): Promise<void>;
+}
+
+export function startScheduler(deps: AppDeps, intervalMs: number): Scheduler {
   let running: Promise<void> | undefined;
-  const tick = async (recoveryGraceMs = DEFAULT_RECOVERY_GRACE_MS) => {
+  type Step = readonly [string, () => Promise<unknown>];
+  const run = async (steps: Step[]) => {
     if (running) return running;
     running = (async () => {
-      // Each step on its own: a failing one (store or directory down) must not starve the others.
-      const steps = [
-        ['recovery', () => recoverInterrupted(deps, recoveryGraceMs)],
-        ['revocation', () => revokeDueGrants(deps)],
-        ['expiry', () => expireAndRemind(deps)],
-      ] as const;
       try {
+        // Each step on its own: a failing one (store or directory down) must not starve the others.
         for (const [what, step] of steps)
           await step().catch((err: unknown) =>
             deps.log.error({ err, what }, 'scheduled work failed; will retry next tick'),
@@ -33,7 +35,21 @@ export function startScheduler(
     })();
     return running;
   };
+  const recovery = (graceMs: number): Step => ['recovery', () => recoverInterrupted(deps, graceMs)];
+  const tick = (recoveryGraceMs = DEFAULT_RECOVERY_GRACE_MS) =>
+    run([
+      recovery(recoveryGraceMs),
+      ['revocation', () => revokeDueGrants(deps)],
+      ['expiry', () => expireAndRemind(deps)],
+    ]);
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
-  return { tick, stop: () => clearInterval(timer) };
+  return {
+    tick,
+    recover: (graceMs) => run([recovery(graceMs)]),
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { ACTIONS, type ButtonClick, type Clicker } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
 import {
   alreadyDecided,
+  askedEndPassed,
   chosenCard,
   errorCard,
   notYourRequest,
@@ -129,6 +130,8 @@ async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: 
   if (!current) return reply(alreadyDecided('gone'));
   bindRequest(deps, current);
   if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
+  if (current.endsBy && deps.clock.now().getTime() >= Date.parse(current.endsBy))
+    return reply(askedEndPassed());
   const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'retry' }));
   if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
   await applyChange(deps, request);

@@ -343,6 +343,16 @@ export function approvalReminder(r: RoleRequest): Card {
   };
 }
 
+/** An "extend … until X" whose X is not after the current grant's end. */
+export const notLonger = (currentEnd: string): Card => ({
+  text: `That would not extend it: the current grant already runs until ${when(currentEnd)}. Nothing was changed.`,
+});
+
+/** "Try again" on a grant whose asked-for end ("until 5pm") has passed meanwhile. */
+export const askedEndPassed = (): Card => ({
+  text: 'The end you asked for has already passed, so nothing was changed. Please ask again.',
+});
+
 export const confirmationExpired = (): Card => ({
   text: 'This confirmation has expired, so nothing was changed. Please ask again.',
 });

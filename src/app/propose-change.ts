@@ -8,7 +8,7 @@ import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
 import { advance, audit } from './lifecycle.ts';
-import { confirmationCard, notUnderstood, outcomeCard } from './messages.ts';
+import { confirmationCard, notLonger, notUnderstood, outcomeCard } from './messages.ts';
 import type { Reply } from './reply.ts';
 
 export interface ChangeAsk {
@@ -52,6 +52,10 @@ export async function proposeChange(
     }
     // The policy then judges the whole remaining length, so maximum durations still hold.
     const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+    if (current && ask.until !== undefined && Date.parse(ask.until) <= Date.parse(current.grantEndsAt!)) {
+      await ctx.reply(notLonger(current.grantEndsAt!));
+      return;
+    }
     if (current) {
       extendsRequestId = current.id;
       // "by 2 hours" counts from the current end; "until 6pm" is the new end itself.
@@ -90,7 +94,10 @@ export async function proposeChange(
     endsBy,
     decision,
     origin: ctx.origin,
-    confirmationExpiresAt: new Date(now.getTime() + deps.policy.timers.confirmationTtl).toISOString(),
+    // Confirming after the end that was asked for would grant a role only to take it away again.
+    confirmationExpiresAt: new Date(
+      Math.min(now.getTime() + deps.policy.timers.confirmationTtl, endsBy ? Date.parse(endsBy) : Infinity),
+    ).toISOString(),
   });
   await deps.requests.create(request);
   await audit(deps, request, 'requested', { rolesBefore, actor: person.identity });

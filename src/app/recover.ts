@@ -1,5 +1,5 @@
 import type { RoleRequest } from '../core/request-record.ts';
-import { announce } from './apply-change.ts';
+import { announce, applyChange } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
@@ -15,23 +15,32 @@ export const DEFAULT_RECOVERY_GRACE_MS = 15 * 60_000;
 /**
  * Reconciles requests a crash left in `applying` or `revoking` by reading the directory: did the
  * PATCH land? An apply that landed is completed; one that did not is marked failed (the requester
- * may retry) — recovery never sends a grant itself, so nothing is applied twice. A revocation is
- * completed (revoke is idempotent: it checks before it writes). Every outcome is audited.
+ * may retry) — recovery never resends a change that may have landed, so nothing is applied twice.
+ * A revocation is completed (revoke is idempotent: it checks before it writes). A request left
+ * `approved` (decided, stopped before its write-ahead record, so nothing was sent) is applied.
+ * Every outcome is audited.
  */
 export async function recoverInterrupted(
   deps: AppDeps,
   graceMs = DEFAULT_RECOVERY_GRACE_MS,
 ): Promise<{ completed: number; failed: number }> {
   const cutoff = deps.clock.now().getTime() - graceMs;
-  const stuck = (await deps.requests.find({ states: ['applying', 'revoking'], limit: 500 })).filter(
-    (r) => Date.parse(r.updatedAt) <= cutoff,
-  );
+  const stuck = (
+    await deps.requests.find({ states: ['applying', 'revoking', 'approved'], limit: 500 })
+  ).filter((r) => Date.parse(r.updatedAt) <= cutoff);
   let completed = 0;
   let failed = 0;
   for (const r of stuck) {
     const ok = await inRequestScope(deps, r, async () => {
       try {
-        const final = r.state === 'revoking' ? await recoverRevoke(deps, r) : await reconcileApply(deps, r);
+        const final =
+          r.state === 'revoking'
+            ? await recoverRevoke(deps, r)
+            : r.state === 'approved'
+              ? // Decided, but the process stopped before the write-ahead record: nothing was sent,
+                // so apply it now, with the requester's right re-checked as at any apply.
+                await applyChange(deps, r)
+              : await reconcileApply(deps, r);
         return final.state === 'applied' || final.state === 'revoked';
       } catch (err) {
         // One unreachable directory must not hold up the others; the next tick tries again.

@@ -258,6 +258,8 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
       if (bad) return bad;
       if (request.decision.kind === 'needs_approval' && reached(now, request.pendingExpiresAt))
         return refuse(request, 'too_late');
+      // A grant "until 5pm" retried after 5pm would only be taken away again.
+      if (reached(now, request.endsBy)) return refuse(request, 'too_late');
       return next(request, now, { state: 'approved' }, ['error']);
     }
     case 'start_revoke': {

@@ -107,6 +107,24 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     expect(await kindsOf(second, approved.id)).toEqual(['applying', 'reconciled', 'failed']);
   });
 
+  it('a crash after the approval but before the write-ahead record: recovery applies it once', async () => {
+    await start();
+    const first = await w.boot();
+    // Decided and saved as approved; the process stops before applyChange runs.
+    const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor', durationMs: HOUR });
+    await first.stop();
+    w.clock.advance(20 * 60_000);
+    const second = await w.boot();
+    const patches = w.patches();
+    await recoverInterrupted(second.deps, 0);
+    const r = await second.deps.requests.get(approved.id);
+    expect(r?.state).toBe('applied');
+    expect(w.patches()).toBe(patches + 1);
+    expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
+    await recoverInterrupted(second.deps, 0);
+    expect(w.patches()).toBe(patches + 1);
+  });
+
   it('a crash between the PATCH and the outcome record: recovery completes it once, ending on time', async () => {
     await start();
     let halted!: () => void;

@@ -283,6 +283,20 @@ describe('apply and revoke', () => {
     );
   });
 
+  it('a failed grant with an asked-for end cannot be retried once that end has passed', () => {
+    const r = request(
+      { kind: 'allow', ruleId: 'rule-1', capped: false, durationMs: HOUR },
+      { durationMs: HOUR, endsBy: at(HOUR).toISOString() },
+    );
+    const approved = ok(transition(r, { kind: 'confirm' }, at(MIN)));
+    const applying = ok(transition(approved, { kind: 'start_apply' }, at(MIN)));
+    const failed = ok(
+      transition(applying, { kind: 'apply_failed', code: 'SCIM.UNAVAILABLE', message: 'down' }, at(MIN)),
+    );
+    expect(ok(transition(failed, { kind: 'retry' }, at(30 * MIN))).state).toBe('approved');
+    expect(transition(failed, { kind: 'retry' }, at(HOUR))).toMatchObject({ ok: false, reason: 'too_late' });
+  });
+
   it('confirming drops the card deadline, so a pending request is not due for expiry by it', () => {
     const r = request(needsOwners());
     expect(r.confirmationExpiresAt).toBeDefined();

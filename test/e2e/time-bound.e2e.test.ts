@@ -125,6 +125,17 @@ describe('end to end: time-bound grants', () => {
     );
   });
 
+  it('"extend … until" a time before the current end is refused: nothing would be extended', async () => {
+    const { requestId } = await confirmed('alice', 'make <@U0OSCAR> a viewer for 48 hours', /Grant `viewer`/);
+    await e.click('alice', 'rc_confirm', requestId!);
+    await e.waitPost(GENERAL, /Done: granted `viewer` to Oscar Owner until/);
+    const from = e.slack.calls.length;
+    await e.say('alice', "extend <@U0OSCAR>'s viewer until tomorrow");
+    const reply = await e.replyTo('alice', /That would not extend it/, from);
+    expect(reply.text).toContain('the current grant already runs until <!date^');
+    expect(buttons(reply.blocks)).toEqual([]);
+  });
+
   it('a bot stopped before the end and started after it revokes at start, without a tick of its own', async () => {
     const { requestId } = await confirmed('alice', 'make <@U0DANA1> a viewer for 2 hours', /Grant `viewer`/);
     await e.click('alice', 'rc_confirm', requestId!);

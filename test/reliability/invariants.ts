@@ -16,7 +16,8 @@ const FINAL: RequestState[] = [
   'revoked',
   'revoke_failed',
 ];
-const RECONCILABLE: RequestState[] = ['awaiting_confirmation', 'awaiting_approval', 'approved'];
+// `approved` is not among them: recovery applies a request a crash left there.
+const RECONCILABLE: RequestState[] = ['awaiting_confirmation', 'awaiting_approval'];
 
 export interface Findings {
   requests: number;

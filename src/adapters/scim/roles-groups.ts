@@ -9,8 +9,10 @@ import type { ScimUsers } from './users.ts';
 /**
  * How long a group id resolved from its displayName is trusted. Only ids are cached (a rename or
  * a recreated group is picked up within this time, or at once on a 404); membership never is.
+ * Short, because a stale id is an authorization window: after "Admins" is renamed and recreated,
+ * the old group's members would count as admins until it passes. One lookup a minute costs nothing.
  */
-export const GROUP_ID_TTL_MS = 10 * 60_000;
+export const GROUP_ID_TTL_MS = 60_000;
 
 /**
  * Roles as SCIM Group memberships. A user's groups come from the user's `groups` attribute when
