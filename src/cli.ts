@@ -34,7 +34,7 @@ export function buildProgram(onStart: (code: number) => void = () => {}): Comman
   program
     .command('start')
     .description(
-      'start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT); with no Slack tokens, the playground',
+      'start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT); with no Slack tokens and no rolecall.yml (not in production), the playground',
     )
     .action(async () => {
       const { start } = await import('./main.ts');

@@ -3,6 +3,8 @@
  * in src/playground). Nothing else wires things.
  */
 
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
@@ -17,7 +19,7 @@ import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
 import type { UseCases } from './app/inbound.ts';
 import { createUseCases } from './app/use-cases.ts';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, loadConfig, parseEnv } from './config.ts';
 import type { Chat } from './ports/chat.ts';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock.ts';
 import type { IntentExtractor } from './ports/intent-extractor.ts';
@@ -205,16 +207,26 @@ export async function startSurface<S extends Surface>(
   };
 }
 
-/** No Slack setting at all: `npm start` opens the playground. Any one set means Slack, with its precise errors. */
+/**
+ * `npm start` opens the playground only on a fresh checkout: no Slack setting, no policy file
+ * (ROLECALL_CONFIG, else ./rolecall.yml) and not NODE_ENV=production. A deployment that lost its
+ * Slack secrets must fail loudly, not pass /healthz on a demo store while its due revocations wait.
+ */
 export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
-  !env.SLACK_BOT_TOKEN?.trim() && !env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim();
+  !env.SLACK_BOT_TOKEN?.trim() &&
+  !env.SLACK_APP_TOKEN?.trim() &&
+  !env.SLACK_SIGNING_SECRET?.trim() &&
+  env.NODE_ENV?.trim() !== 'production' &&
+  !existsSync(resolve(env.ROLECALL_CONFIG?.trim() || './rolecall.yml'));
 
-/** `rolecall start`: runs until SIGINT/SIGTERM. With no Slack tokens at all, the local playground. */
+/** `rolecall start`: runs until SIGINT/SIGTERM. On a fresh checkout with no Slack tokens, the local playground. */
 export async function start(env: NodeJS.ProcessEnv): Promise<number> {
   if (wantsPlayground(env)) {
     const { runPlayground } = await import('./playground/index.ts');
     return runPlayground(env, { reason: 'no-slack-tokens' });
   }
+  // Missing Slack secrets are the likelier mistake here than a missing policy file: name them first.
+  slackSettings(parseEnv(env));
   const app = await startRolecall({ env });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

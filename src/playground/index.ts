@@ -35,10 +35,13 @@ export interface Playground {
 
 export const GENERAL = { id: 'C0GENERAL', name: 'general' };
 
+/** The embedded directory remembers only its newest requests: a playground may run for days. */
+export const REQUEST_LOG_LIMIT = 500;
+
 export async function startPlayground(opts: PlaygroundOptions): Promise<Playground> {
   const base = parseEnv(opts.env);
   const token = randomBytes(24).toString('base64url');
-  const scim = await startScimServer({ token });
+  const scim = await startScimServer({ token, requestLogLimit: REQUEST_LOG_LIMIT });
   const dataDir = mkdtempSync(join(tmpdir(), 'rolecall-playground-'));
   const cleanup = async () => {
     await scim.close();

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { POLICY } from '../e2e/harness.ts';
 import { type ScimServer, startScimServer } from '../support/scim-server.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
@@ -81,25 +81,40 @@ describe('rolecall start', () => {
     }
   });
 
-  // With no Slack setting at all `start` opens the playground (test/playground/cli.test.ts); any one
-  // Slack setting means Slack, so a half-done setup gets the precise error.
-  it('stops with one line naming the variable when the configuration is incomplete, exit 2', async () => {
+  // `start` opens the playground only with no Slack setting, no policy file and NODE_ENV not production
+  // (test/playground/cli.test.ts); otherwise a half-done or secret-less setup gets the precise error.
+  it.each([
+    ['a half-done Slack setup', { SLACK_SIGNING_SECRET: 'half-done-setup' }],
+    ['a policy file but no Slack setting at all', {}],
+    ['a policy file, NODE_ENV=production and no Slack setting', { NODE_ENV: 'production' }],
+  ])('stops with one line naming the variable on %s, exit 2', async (_name, extra) => {
     const child = spawn('node_modules/.bin/node', ['bin/rolecall.js', 'start'], {
       env: {
         PATH: process.env.PATH,
         ROLECALL_CONFIG: join(dir, 'rolecall.yml'),
+        ROLECALL_DATA_DIR: join(dir, 'data-refused'),
         E2E_SCIM_TOKEN: 'x',
-        SLACK_SIGNING_SECRET: 'half-done-setup',
+        PORT: '0',
+        ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (c) => {
       stderr += String(c);
     });
+    child.stdout.on('data', (c) => {
+      stdout += String(c);
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
+    expect(stdout).not.toContain('PLAYGROUND');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^rolecall: SLACK_BOT_TOKEN: not set/);
+    expect(existsSync(join(dir, 'data-refused'))).toBe(false);
   });
 });

@@ -77,13 +77,19 @@ describe('end to end: trust boundaries and failures', () => {
     const other = e.slack.calls.length;
     await e.click('bob', kim.actionId, kim.value);
     await e.replyTo('bob', /Only the person who asked/, other);
+    // The card replacement goes out after the reply, once handleClick resolved: wait for all of it.
+    await e.settled();
+    const replaced = () => e.slack.calls.slice(other).filter((x) => x.method === 'response_url');
+    // Bob's refused click replaced nothing.
+    expect(replaced()).toEqual([]);
     const from2 = e.slack.calls.length;
     await e.click('alice', kim.actionId, kim.value);
     const c = await e.replyTo('alice', /Grant `editor` to Dana Kim/, from2);
     const chosen = await e.slack.waitForCall('response_url', (x) => e.slack.calls.indexOf(x) >= from2);
     expect(chosen.args).toMatchObject({ replace_original: true, text: 'You chose Dana Kim.' });
-    // Bob's refused click replaced nothing.
-    expect(e.slack.calls.slice(other, from2).filter((x) => x.method === 'response_url')).toEqual([]);
+    await e.settled();
+    // Alice's click, and only hers, replaced the card.
+    expect(replaced()).toEqual([chosen]);
     await e.click('alice', 'rc_confirm', buttons(c.blocks).find((b) => b.actionId === 'rc_confirm')!.value);
     await e.waitPost(GENERAL, /Done: granted `editor` to Dana Kim/);
     expect(await e.members('Editors')).toContain(e.scimId('dana2'));

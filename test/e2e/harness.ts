@@ -137,6 +137,8 @@ export interface E2E {
     from?: number,
   ): Promise<{ text: string; blocks: unknown[] }>;
   waitPost(channel: string, match: RegExp): Promise<ApiCall>;
+  /** Resolves when the bot has finished everything it accepted (clicks' card replacements included). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -300,6 +302,7 @@ export async function startE2E(
         'chat.postMessage',
         (c) => c.args.channel === channel && match.test(String(c.args.text)),
       ),
+    settled: () => app.slack.idle(),
     async close() {
       await app.stop();
       await slack.close();

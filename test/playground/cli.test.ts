@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -8,7 +8,7 @@ import { registerDemoCommand } from '../../src/cli/demo.ts';
 import { wantsPlayground } from '../../src/main.ts';
 
 /**
- * `npm start` with no Slack tokens, and `rolecall demo`, as real processes: they print where the
+ * `npm start` on a fresh checkout (no Slack tokens, no rolecall.yml), and `rolecall demo`, as real processes: they print where the
  * page is, serve it, and stop cleanly on SIGTERM.
  */
 const BIN = resolve(import.meta.dirname, '../../bin/rolecall.js');
@@ -20,10 +20,16 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the CLI in an empty directory (no rolecall.yml) with no Slack variables, until `until` shows on stdout. */
-function run(args: string[], until: RegExp, env: Record<string, string> = {}) {
+const EXAMPLE = resolve(import.meta.dirname, '../../rolecall.example.yml');
+
+/**
+ * Runs the CLI in an empty directory (no rolecall.yml unless `withPolicy`) with no Slack variables,
+ * until `until` shows on stdout.
+ */
+function run(args: string[], until: RegExp, env: Record<string, string> = {}, withPolicy = false) {
   const cwd = mkdtempSync(join(tmpdir(), 'rolecall-cli-'));
   dirs.push(cwd);
+  if (withPolicy) copyFileSync(EXAMPLE, join(cwd, 'rolecall.yml'));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_')));
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
@@ -64,14 +70,39 @@ describe('npm start without Slack tokens', () => {
   it('keeps the precise Slack error once any Slack setting is given', async () => {
     const r = run(['start'], /never/, {
       SLACK_SIGNING_SECRET: 'abc',
-      ROLECALL_CONFIG: resolve(import.meta.dirname, '../../rolecall.example.yml'),
+      ROLECALL_CONFIG: EXAMPLE,
     });
     await expect(r.seen).rejects.toThrow(/exited 2/);
     expect(r.errors()).toContain('rolecall: SLACK_BOT_TOKEN: not set');
-    expect(wantsPlayground({})).toBe(true);
-    expect(wantsPlayground({ SLACK_BOT_TOKEN: ' ' })).toBe(true);
-    expect(wantsPlayground({ SLACK_APP_TOKEN: 'xapp-1' })).toBe(false);
-    expect(wantsPlayground({ SLACK_BOT_TOKEN: 'xoxb-1' })).toBe(false);
+  });
+
+  // A deployment that lost its secrets must not pass /healthz on a demo store (review finding).
+  it.each([
+    ['ROLECALL_CONFIG names a policy file', { ROLECALL_CONFIG: EXAMPLE }, false],
+    ['./rolecall.yml is present', { ROLECALL_CONFIG: '' }, true],
+    ['NODE_ENV is production (no policy file)', { NODE_ENV: 'production' }, false],
+  ])(
+    'with no Slack setting but %s: one line naming SLACK_BOT_TOKEN, exit 2, no playground',
+    async (_n, env, withPolicy) => {
+      const r = run(['start'], /Open http/, env, withPolicy);
+      await expect(r.seen).rejects.toThrow(/exited 2/);
+      expect(r.output()).not.toContain('PLAYGROUND');
+      expect(r.errors().trim().split('\n')).toHaveLength(1);
+      expect(r.errors()).toMatch(
+        /^rolecall: SLACK_BOT_TOKEN: not set; .*\(or run `npm run demo` for the local playground\)$/m,
+      );
+    },
+  );
+
+  it('wantsPlayground: only with no Slack setting, no policy file and not production', () => {
+    const none = '/nonexistent/rolecall.yml';
+    expect(wantsPlayground({ ROLECALL_CONFIG: none })).toBe(true);
+    expect(wantsPlayground({ ROLECALL_CONFIG: none, SLACK_BOT_TOKEN: ' ' })).toBe(true);
+    expect(wantsPlayground({ ROLECALL_CONFIG: none, NODE_ENV: 'development' })).toBe(true);
+    expect(wantsPlayground({ ROLECALL_CONFIG: none, SLACK_APP_TOKEN: 'xapp-1' })).toBe(false);
+    expect(wantsPlayground({ ROLECALL_CONFIG: none, SLACK_BOT_TOKEN: 'xoxb-1' })).toBe(false);
+    expect(wantsPlayground({ ROLECALL_CONFIG: none, NODE_ENV: 'production' })).toBe(false);
+    expect(wantsPlayground({ ROLECALL_CONFIG: EXAMPLE })).toBe(false);
   });
 });
 
@@ -79,6 +110,8 @@ describe('rolecall demo', () => {
   it('runs the playground on --port and stops on SIGTERM', async () => {
     const r = run(['demo', '--port', '0'], /Open (http:\/\/127\.0\.0\.1:\d+)/, {
       SLACK_BOT_TOKEN: 'xoxb-ignored',
+      // `demo` opens the playground whatever `start` would do.
+      NODE_ENV: 'production',
     });
     const out = await r.seen;
     expect(out).toContain('Rolecall is running as the local PLAYGROUND.');

@@ -23,7 +23,7 @@ const APP = 'xapp-1-A1-3333-secretappvalue';
 
 describe('Slack settings', () => {
   it.each([
-    ['no bot token', { SLACK_SIGNING_SECRET: SIGNING_SECRET }, 'SLACK_BOT_TOKEN', /not set/],
+    ['no bot token', { SLACK_SIGNING_SECRET: SIGNING_SECRET }, 'SLACK_BOT_TOKEN', /not set.*`npm run demo`/],
     [
       'an xapp token as bot token',
       { SLACK_BOT_TOKEN: APP, SLACK_APP_TOKEN: APP },
@@ -40,7 +40,7 @@ describe('Slack settings', () => {
       'neither app token nor signing secret',
       { SLACK_BOT_TOKEN: BOT },
       'SLACK_APP_TOKEN',
-      /SLACK_SIGNING_SECRET/,
+      /SLACK_SIGNING_SECRET.*`npm run demo`/,
     ],
     ['a bot token as app token', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: BOT }, 'SLACK_APP_TOKEN', /xapp-/],
     [

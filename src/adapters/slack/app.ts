@@ -36,6 +36,11 @@ export interface SlackApp {
   readonly port: number | undefined;
   /** Started and, in Socket Mode, the WebSocket is open right now (for /readyz). */
   readonly connected: boolean;
+  /**
+   * Resolves when no use case started after an ack is still running, its follow-ups (a card
+   * replaced through response_url) included: tests wait on it instead of on a reply.
+   */
+  idle(): Promise<void>;
 }
 
 function startError(err: unknown, key: string, method: string): RolecallError {
@@ -105,6 +110,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       if (!started) return false;
       return receiver instanceof SocketModeReceiver ? receiver.client.websocket?.isActive() === true : true;
     },
+    idle: () => work.idle(),
     async start() {
       if (started) throw new RolecallError('INTERNAL', 'the Slack app is already started');
       try {

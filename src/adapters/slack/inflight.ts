@@ -29,6 +29,11 @@ export class InFlight {
     return p;
   }
 
+  /** Resolves once nothing is running, including work started while it waited (tests: "settled"). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
   /** Resolves true when everything finished, false when `timeoutMs` passed first. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.#pending.size === 0) return true;

@@ -10,6 +10,9 @@ export type SlackSettings =
   | { mode: 'socket'; botToken: string; appToken: string; apiUrl?: string; port: number; host: string }
   | { mode: 'http'; botToken: string; signingSecret: string; apiUrl?: string; port: number; host: string };
 
+/** Said where a setting is missing, since `npm start` opens the playground only on a fresh checkout. */
+const DEMO_HINT = ' (or run `npm run demo` for the local playground)';
+
 function fail(key: string, message: string): never {
   throw new RolecallError('CONFIG.INVALID', `${key}: ${message}`, { details: { key } });
 }
@@ -32,7 +35,10 @@ export function slackSettings(env: SlackEnv): SlackSettings {
   const app = env.SLACK_APP_TOKEN?.trim();
   const secret = env.SLACK_SIGNING_SECRET?.trim();
   if (!bot)
-    fail('SLACK_BOT_TOKEN', 'not set; copy the Bot User OAuth Token (xoxb-…) from "OAuth & Permissions"');
+    fail(
+      'SLACK_BOT_TOKEN',
+      `not set; copy the Bot User OAuth Token (xoxb-…) from "OAuth & Permissions"${DEMO_HINT}`,
+    );
   if (!bot.startsWith('xoxb-'))
     fail(
       'SLACK_BOT_TOKEN',
@@ -59,6 +65,7 @@ export function slackSettings(env: SlackEnv): SlackSettings {
   if (secret) return { mode: 'http', signingSecret: secret, ...common };
   return fail(
     'SLACK_APP_TOKEN',
-    'neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP events at /slack/events) is set; set one of them',
+    'neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP events at /slack/events) is set; set one of them' +
+      DEMO_HINT,
   );
 }

@@ -28,6 +28,11 @@ export interface ScimServerOptions {
   token?: string;
   basic?: { username: string; password: string };
   faults?: Partial<ScimFaults>;
+  /**
+   * Keep only the newest N entries in `requests` (bodies included), so a long-running playground
+   * does not grow without bound. Default: all of them, for tests that count requests.
+   */
+  requestLogLimit?: number;
 }
 
 export interface ScimServer {
@@ -58,6 +63,9 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
   for (const g of o.groups ?? []) state.addGroup(g);
   const faults: ScimFaults = { ...defaultFaults(), ...o.faults };
   const requests: LoggedRequest[] = [];
+  const limit = o.requestLogLimit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
+    throw new RangeError(`requestLogLimit: a whole number of 0 or more, not ${limit}`);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, { schemas: [ERROR], status: '500', detail: String(err) });
@@ -78,6 +86,8 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
     };
     requests.push(log);
+    // In place: callers hold on to `requests` itself.
+    if (limit !== undefined && requests.length > limit) requests.splice(0, requests.length - limit);
     res.on('finish', () => {
       log.status = res.statusCode;
     });
