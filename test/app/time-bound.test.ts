@@ -7,7 +7,7 @@ import { REVOKE_RETRY_MS, revokeDueGrants } from '../../src/app/revoke-due.ts';
 import { transition } from '../../src/core/request.ts';
 import { startScheduler } from '../../src/scheduler.ts';
 import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
-import { HOUR, haltingDirectories, type Proc, type StoreKind, startWorld, type World } from './world.ts';
+import { HOUR, haltAt, type Proc, type StoreKind, startWorld, type World } from './world.ts';
 
 let mongo: TestMongo;
 beforeAll(async () => {
@@ -80,14 +80,11 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash between the write-ahead record and the PATCH: recovery marks it failed, nothing applied', async () => {
     await start();
-    let halted!: () => void;
-    const halt = new Promise<void>((r) => {
-      halted = r;
-    });
-    const first = await w.boot({ directories: haltingDirectories('before_patch', () => halted()) });
+    const crash = haltAt('before_patch');
+    const first = await w.boot({ directories: crash.directories });
     const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
     void applyChange(first.deps, approved);
-    await halt;
+    await crash.halted;
     expect((await first.deps.requests.get(approved.id))?.state).toBe('applying');
     await first.stop();
 
@@ -127,15 +124,12 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash between the PATCH and the outcome record: recovery completes it once, ending on time', async () => {
     await start();
-    let halted!: () => void;
-    const halt = new Promise<void>((r) => {
-      halted = r;
-    });
+    const crash = haltAt('after_patch');
     const t0 = w.clock.t;
-    const first = await w.boot({ directories: haltingDirectories('after_patch', () => halted()) });
+    const first = await w.boot({ directories: crash.directories });
     const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
     void applyChange(first.deps, approved);
-    await halt;
+    await crash.halted;
     expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
     expect((await first.deps.requests.get(approved.id))?.state).toBe('applying');
     await first.stop();
@@ -160,16 +154,13 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash before the PATCH of a role already held: recovery records a no-op, and the end leaves the role', async () => {
     await start();
-    let halted!: () => void;
-    const halt = new Promise<void>((r) => {
-      halted = r;
-    });
-    const first = await w.boot({ directories: haltingDirectories('before_patch', () => halted()) });
+    const crash = haltAt('before_patch');
+    const first = await w.boot({ directories: crash.directories });
     const approved = await w.approvedRequest(first, { target: 'erin', role: 'editor', durationMs: HOUR });
     // What confirm records: the target's roles as observed then (Erin is an editor already).
     await audit(first.deps, approved, 'confirmed', { rolesBefore: ['editor'] });
     void applyChange(first.deps, approved);
-    await halt;
+    await crash.halted;
     await first.stop();
 
     w.clock.advance(20 * 60_000);
@@ -195,15 +186,12 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     const first = await w.boot();
     const g = await w.grant(first, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
     await first.stop();
-    let halted!: () => void;
-    const halt = new Promise<void>((r) => {
-      halted = r;
-    });
+    const crash = haltAt('after_patch');
     w.clock.advance(2 * HOUR);
-    const crashing = await w.boot({ directories: haltingDirectories('after_patch', () => halted()) });
+    const crashing = await w.boot({ directories: crash.directories });
     const patches = w.patches();
     void revokeDueGrants(crashing.deps);
-    await halt;
+    await crash.halted;
     expect((await crashing.deps.requests.get(g.id))?.state).toBe('revoking');
     await crashing.stop();
 
@@ -217,14 +205,11 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('recovery leaves work alone within the grace period (another process may be on it)', async () => {
     await start();
-    let halted!: () => void;
-    const halt = new Promise<void>((r) => {
-      halted = r;
-    });
-    const first = await w.boot({ directories: haltingDirectories('before_patch', () => halted()) });
+    const crash = haltAt('before_patch');
+    const first = await w.boot({ directories: crash.directories });
     const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor' });
     void applyChange(first.deps, approved);
-    await halt;
+    await crash.halted;
     const other = await w.boot();
     w.clock.advance(60_000);
     expect(await recoverInterrupted(other.deps)).toEqual({ completed: 0, failed: 0 });

@@ -252,7 +252,22 @@ export async function startWorld(kind: StoreKind, mongo: () => TestMongo): Promi
  * Wraps a tenant's directory so the process "halts" (never returns) at a chosen point of a write:
  * before the PATCH is sent, or after it landed but before the caller hears back.
  */
-export function haltingDirectories(
+/**
+ * A process that "crashes" at its next directory write: `directories` for boot(), and `halted`
+ * resolves once the write was stopped there (before or after the PATCH reached the server).
+ */
+export function haltAt(at: 'before_patch' | 'after_patch'): {
+  directories: (d: Directories) => Directories;
+  halted: Promise<void>;
+} {
+  let done!: () => void;
+  const halted = new Promise<void>((r) => {
+    done = r;
+  });
+  return { directories: haltingDirectories(at, () => done()), halted };
+}
+
+function haltingDirectories(
   at: 'before_patch' | 'after_patch',
   onHalt: () => void,
 ): (d: Directories) => Directories {
