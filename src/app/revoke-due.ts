@@ -33,6 +33,7 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
     if (r.state === 'revoke_failed' && now.getTime() - Date.parse(r.updatedAt) < REVOKE_RETRY_MS) continue;
     // A grant of this role (an extension, say) is being applied right now: decide at a later tick,
     // once it is in force (this one is then superseded) or not. Stale ones are recovery's.
+    // (finishRevoke reads the history again after the claim, on purpose: it may have moved.)
     const { inFlight } = await roleHistory(deps, r);
     if (inFlight.some((o) => now.getTime() - Date.parse(o.updatedAt) < DEFAULT_RECOVERY_GRACE_MS)) continue;
     const revoked = await inRequestScope(deps, r, async () => {
