@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'SCIM.AMBIGUOUS'
   | 'SCIM.UNKNOWN_ROLE'
   | 'SCIM.NOT_APPLIED'
+  /** A grant to a directory user with `active: false` (refused; revokes stay allowed). */
+  | 'SCIM.INACTIVE_USER'
   | 'STORE.UNAVAILABLE'
   | 'STORE.DUPLICATE'
   | 'STORE.CORRUPT'

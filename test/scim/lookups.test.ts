@@ -92,6 +92,8 @@ describe('lookups', () => {
     expect((await dir.findUserByEmail('alan@example.com'))?.id).toBe('u-alan');
     expect(userFilters(s)).toEqual([
       'emails[value eq "alice@example.com"]',
+      // The same form with a plain value is refused too: the form is unsupported, not the address.
+      'emails[value eq "rolecall-probe@example.invalid"]',
       'emails.value eq "alice@example.com"',
       'emails.value eq "alan@example.com"',
     ]);
@@ -161,7 +163,9 @@ describe('searchUsersByName', () => {
     await dir.searchUsersByName('Smith', 5);
     expect(userFilters(s)).toEqual([
       'displayName co "Turing" or name.givenName sw "Turing" or name.familyName sw "Turing" or userName sw "Turing"',
+      'displayName co "rolecall-probe" or name.givenName sw "rolecall-probe" or name.familyName sw "rolecall-probe" or userName sw "rolecall-probe"',
       'displayName co "Turing" or userName sw "Turing"',
+      'displayName co "rolecall-probe" or userName sw "rolecall-probe"',
       'displayName co "Turing"',
       'displayName co "Smith"',
     ]);

@@ -68,7 +68,11 @@ describe('groups model', () => {
     expect(await dir.getRoles('u-alice')).toEqual(['viewer']);
     expect(await dir.grant('u-alice', 'admin')).toMatchObject({ changed: true, after: ['admin', 'viewer'] });
     const filters = s.requests.filter((r) => r.path === '/Groups' && r.filter?.includes('members'));
-    expect(filters[0]?.filter).toBe('id eq "g-admins" and members[value eq "u-alice"]');
+    // The form is trusted only after its negative control (an id nobody has) found nothing.
+    expect(filters[0]?.filter).toBe(
+      'id eq "g-admins" and members[value eq "rolecall-negative-control-0000"]',
+    );
+    expect(filters[1]?.filter).toBe('id eq "g-admins" and members[value eq "u-alice"]');
     expect(filters.every((r) => r.query.excludedAttributes === 'members')).toBe(true);
     expect(s.requests.some((r) => r.query.attributes === 'members')).toBe(false);
     // A membership hit returns the group with its version: the removal is guarded by it.

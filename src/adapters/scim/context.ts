@@ -14,6 +14,40 @@ export interface ScimContext {
   redact: Redact;
   /** Epoch ms, for cache lifetimes. */
   now: () => number;
+  /** What the server says about itself (/ServiceProviderConfig), read once. */
+  provider: () => Promise<ProviderFacts>;
+}
+
+export interface ProviderFacts {
+  /** `etag.supported` is true: If-Match is honoured, so a guarded write cannot lose an update. */
+  etags: boolean;
+}
+
+/**
+ * Reads /ServiceProviderConfig once per directory (RFC 7643 §5). A server that has none, or does
+ * not answer, is taken to support nothing optional: ETags are then not trusted.
+ */
+export function providerFacts(ctx: Omit<ScimContext, 'provider'>): () => Promise<ProviderFacts> {
+  let facts: Promise<ProviderFacts> | undefined;
+  return () => {
+    facts ??= (async () => {
+      try {
+        const res = await ctx.http.send({
+          method: 'GET',
+          path: '/ServiceProviderConfig',
+          accept: [404, 501],
+        });
+        if (res.status >= 300) return { etags: false };
+        const json = JSON.parse(res.text) as { etag?: { supported?: unknown } };
+        return { etags: json.etag?.supported === true || json.etag?.supported === 'true' };
+      } catch (err) {
+        ctx.logger.info({ err }, 'SCIM ServiceProviderConfig unreadable; ETags not trusted');
+        facts = undefined;
+        return { etags: false };
+      }
+    })();
+    return facts;
+  };
 }
 
 export async function getJson<T>(
@@ -106,7 +140,9 @@ export async function listResources<T>(
 
 /**
  * Tries request forms in order until the server accepts one, and remembers the accepted index so
- * later calls go straight to it. A form the server rejects as unsupported is never tried again.
+ * later calls go straight to it. A rejection is learned only from evidence one odd value cannot
+ * cause: with a `probe` (the same form with a plain value), a form is abandoned for good only when
+ * the probe is refused too; otherwise only this call moves on to the next form.
  */
 export class FormMemo {
   #index = 0;
@@ -122,20 +158,35 @@ export class FormMemo {
     return this.#index;
   }
 
-  async run<R>(count: number, attempt: (i: number) => Promise<R>): Promise<R> {
-    for (;;) {
-      const i = this.#index;
+  async run<R>(
+    count: number,
+    attempt: (i: number) => Promise<R>,
+    probe?: (i: number) => Promise<unknown>,
+  ): Promise<R> {
+    for (let i = this.#index; ; i++) {
       try {
         return await attempt(i);
       } catch (err) {
         if (!isUnsupportedForm(err) || i + 1 >= count) throw err;
+        const learned = !probe || (await this.#refusedPlainly(probe, i));
         this.#ctx.logger.info(
-          { scim: { form: this.#name, rejected: i, next: i + 1 } },
-          'SCIM server does not support this form; trying the next one',
+          { scim: { form: this.#name, rejected: i, next: i + 1, learned } },
+          learned
+            ? 'SCIM server does not support this form; trying the next one'
+            : 'SCIM server refused this form for this value only; trying the next one for it',
         );
         // Another call may have advanced it meanwhile; never move backwards.
-        this.#index = Math.max(this.#index, i + 1);
+        if (learned) this.#index = Math.max(this.#index, i + 1);
       }
+    }
+  }
+
+  async #refusedPlainly(probe: (i: number) => Promise<unknown>, i: number): Promise<boolean> {
+    try {
+      await probe(i);
+      return false;
+    } catch (err) {
+      return isUnsupportedForm(err);
     }
   }
 }

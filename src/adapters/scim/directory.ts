@@ -4,7 +4,7 @@ import { isRolecallError, RolecallError } from '../../core/errors.ts';
 import type { Tenant } from '../../core/policy-schema.ts';
 import type { Directory, RoleChangeResult } from '../../ports/directory.ts';
 import type { Logger } from '../log/logger.ts';
-import { FormMemo, type ScimContext } from './context.ts';
+import { FormMemo, providerFacts, type ScimContext } from './context.ts';
 import { isMaybeApplied, makeRedactor, scimError } from './errors.ts';
 import { emptyStats, ScimHttp, type ScimRequestEvent, type ScimStats } from './http.ts';
 import type { RoleModel, RoleState } from './role-model.ts';
@@ -87,7 +87,8 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     stats,
     ...(o.onRequest ? { onRequest: o.onRequest } : {}),
   });
-  const ctx: ScimContext = { tenant: o.tenant, cfg, http, logger, redact, now: o.now ?? Date.now };
+  const base = { tenant: o.tenant, cfg, http, logger, redact, now: o.now ?? Date.now };
+  const ctx: ScimContext = { ...base, provider: providerFacts(base) };
   const users = new ScimUsers(ctx, {
     email: new FormMemo(ctx, 'email lookup'),
     name: new FormMemo(ctx, 'name search'),
@@ -118,6 +119,15 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     let state: RoleState = await model.read(userId);
     const before = state.roles;
     if (state.roles.includes(role) === want) return { changed: false, before, after: before };
+    // A deactivated account gets nothing new (revokes stay allowed): deactivation is how identity
+    // systems take access away, and a role granted meanwhile would come back with reactivation.
+    if (want && state.snap?.user.active === false)
+      throw scimError(
+        'SCIM.INACTIVE_USER',
+        `SCIM user ${userId} (tenant ${tenantId}) is deactivated (active: false); no role is granted to it`,
+        redact,
+        { tenantId, userId, role },
+      );
     let uncertain: RolecallError | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -130,7 +140,8 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
           if (state.roles.includes(role) === want) return { changed: false, before, after: state.roles };
           continue;
         }
-        // Timed out, connection lost, or a 5xx after sending: never resent blindly, the read decides.
+        // Timed out, connection lost, or any answer but a clean success after sending: never resent
+        // blindly, the read decides.
         if (isMaybeApplied(err)) {
           uncertain = err as RolecallError;
           break;
@@ -142,12 +153,15 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     try {
       after = model.readBack ? await model.readBack(userId, role, state) : (await model.read(userId)).roles;
     } catch (err) {
-      if (uncertain)
-        throw new RolecallError(uncertain.code, `${uncertain.message}; the change could not be confirmed`, {
-          cause: err,
-          details: uncertain.details,
-        });
-      throw err;
+      // The write was sent: whatever this read says, the change may be in place. Callers must keep
+      // the outcome open and decide it from a later read, never report it as not done.
+      const code = uncertain?.code ?? (isRolecallError(err) ? err.code : 'SCIM.UNAVAILABLE');
+      throw new RolecallError(
+        code,
+        `${uncertain ? uncertain.message : `SCIM ${op} of "${role}" for user ${userId} (tenant ${tenantId}) was sent`}; ` +
+          'the change could not be confirmed',
+        { cause: err, details: { ...uncertain?.details, tenantId, userId, role, op, unconfirmed: true } },
+      );
     }
     if (after.includes(role) !== want) {
       if (uncertain)

@@ -136,7 +136,9 @@ export class ScimHttp {
           body: res.text,
           attempts: attempt,
           redact: o.redact,
-          maybeApplied: write && res.status >= 500 && !RETRY_WRITE.has(res.status),
+          // Servers have answered 409 and other 4xx after applying a write: only "not processed"
+          // answers (429/503 with their retries spent, 412 for a stale If-Match) are taken at their word.
+          maybeApplied: write && res.status !== 412 && !RETRY_WRITE.has(res.status),
           ...(retryable && !last
             ? { note: `Retry-After ${res.retryAfter} exceeds maxRetryAfter ${o.maxRetryAfterMs} ms` }
             : {}),

@@ -30,19 +30,22 @@ export interface RoleModel {
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
+/**
+ * One PATCH, never with query parameters: some servers apply `attributes`/`excludedAttributes` to
+ * the stored resource before patching (scimmy 1.3 drops every other group member that way), and
+ * RFC 7644 §3.9 gives them no meaning on a write. A large answer body is dropped by the HTTP layer.
+ */
 export async function patch(
   ctx: ScimContext,
   path: string,
   operations: unknown[],
   ifMatch: string | undefined,
-  query?: Record<string, string>,
 ): Promise<void> {
   await ctx.http.send({
     method: 'PATCH',
     path,
     body: { schemas: [PATCH_OP], Operations: operations },
     ...(ifMatch ? { ifMatch } : {}),
-    ...(query ? { query } : {}),
   });
 }
 

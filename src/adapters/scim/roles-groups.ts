@@ -14,6 +14,9 @@ import type { ScimUsers } from './users.ts';
  */
 export const GROUP_ID_TTL_MS = 60_000;
 
+/** A member id no directory issues: the negative control of a membership filter. */
+export const NOBODY = 'rolecall-negative-control-0000';
+
 /**
  * Roles as SCIM Group memberships. A user's groups come from the user's `groups` attribute when
  * the server has one, else from one bounded membership filter per catalogue group; the member
@@ -29,6 +32,8 @@ export class GroupsModel implements RoleModel {
   #batchAt = Number.NEGATIVE_INFINITY;
   readonly #memberForm: FormMemo;
   readonly #removeForm: FormMemo;
+  /** Member filter forms that passed their negative control. */
+  readonly #provenForms = new Set<number>();
   /** Once any user came back with `groups`, its absence means "no groups". */
   #serverListsGroups = false;
 
@@ -238,27 +243,19 @@ export class GroupsModel implements RoleModel {
     return this.#memberForm.run(MEMBER_FORMS.length + 1, async (i) => {
       const form = MEMBER_FORMS[i];
       if (form) {
-        const { value } = await getJson(
-          this.#ctx,
-          {
-            path: '/Groups',
-            query: { filter: form(groupId, userId), excludedAttributes: 'members', count: 2 },
-          },
-          ListResponse,
-          'group membership check',
-        );
-        const groups = (value?.Resources ?? []).map((r) =>
-          parseShape(ScimGroup, r, 'group membership check', this.#ctx.tenant.id, this.#ctx.redact),
-        );
-        // `id eq` matches at most one group: anything else means the server ignored the filter.
-        if (value!.totalResults > 1 || groups.some((g) => g.id !== groupId))
-          throw scimError(
-            'SCIM.BAD_REQUEST',
-            `SCIM group membership filter form ${i} was not applied by the server`,
-            this.#ctx.redact,
-            { status: 400, scimType: 'invalidFilter' },
-          );
-        const hit = groups[0];
+        // A server that ignores the member part answers the group for anyone, and everyone would
+        // hold every role: a form is trusted only once it answered nothing for an id no one has.
+        if (!this.#provenForms.has(i)) {
+          if ((await this.#filterMember(groupId, NOBODY, form, i)).hit)
+            throw scimError(
+              'SCIM.BAD_REQUEST',
+              `SCIM group membership filter form ${i} ignores its member part (tenant ${this.#ctx.tenant.id}): not used`,
+              this.#ctx.redact,
+              { status: 400, scimType: 'invalidFilter', negativeControl: true },
+            );
+          this.#provenForms.add(i);
+        }
+        const { hit } = await this.#filterMember(groupId, userId, form, i);
         const member = hit ? (hit.members ? hit.members.some((m) => m.value === userId) : true) : false;
         const version = versionOf(undefined, hit?.meta);
         return { member, ...(version ? { version } : {}) };
@@ -281,14 +278,38 @@ export class GroupsModel implements RoleModel {
     });
   }
 
+  async #filterMember(
+    groupId: string,
+    userId: string,
+    form: (g: string, u: string) => string,
+    i: number,
+  ): Promise<{ hit?: ScimGroup }> {
+    const { value } = await getJson(
+      this.#ctx,
+      { path: '/Groups', query: { filter: form(groupId, userId), excludedAttributes: 'members', count: 2 } },
+      ListResponse,
+      'group membership check',
+    );
+    const groups = (value?.Resources ?? []).map((r) =>
+      parseShape(ScimGroup, r, 'group membership check', this.#ctx.tenant.id, this.#ctx.redact),
+    );
+    // `id eq` matches at most one group: anything else means the server ignored the filter.
+    if (value!.totalResults > 1 || groups.some((g) => g.id !== groupId))
+      throw scimError(
+        'SCIM.BAD_REQUEST',
+        `SCIM group membership filter form ${i} was not applied by the server`,
+        this.#ctx.redact,
+        { status: 400, scimType: 'invalidFilter' },
+      );
+    return groups[0] ? { hit: groups[0] } : {};
+  }
+
   #forget(groupId: string): void {
     for (const [role, hit] of this.#ids) if (hit.id === groupId) this.#ids.delete(role);
   }
 
   async #patch(groupId: string, operations: unknown[], ifMatch: string | undefined): Promise<void> {
-    await patch(this.#ctx, `/Groups/${encodeURIComponent(groupId)}`, operations, ifMatch, {
-      excludedAttributes: 'members',
-    });
+    await patch(this.#ctx, `/Groups/${encodeURIComponent(groupId)}`, operations, ifMatch);
   }
 }
 

@@ -1,4 +1,5 @@
 import { FormMemo, type ScimContext } from './context.ts';
+import { scimError } from './errors.ts';
 import { valuePath } from './filter.ts';
 import { patch, type RoleModel, type RoleState, roleValue } from './role-model.ts';
 import type { ScimUsers } from './users.ts';
@@ -34,11 +35,26 @@ export class RolesAttributeModel implements RoleModel {
     const version = state.snap?.version;
     if (op === 'grant')
       return patch(this.#ctx, path, [{ op: 'add', path: 'roles', value: [{ value: v }] }], version);
-    return this.#removeForm.run(2, (i) => {
+    return this.#removeForm.run(2, async (i) => {
       if (i === 0) return patch(this.#ctx, path, [{ op: 'remove', path: valuePath('roles', v) }], version);
-      // The server has no value filters in PATCH paths: write back the list we just read, minus
-      // this value. Guarded by If-Match where the server has ETags.
-      const current = Array.isArray(state.snap?.raw.roles) ? (state.snap.raw.roles as unknown[]) : [];
+      // The server has no value filters in PATCH paths: write back the list, minus this value. A
+      // role someone adds between the read and this write would vanish with it: If-Match prevents
+      // that only where the server says it honours ETags; elsewhere the list is read again just
+      // before the write, and a change since the first read is a conflict, not something to overwrite.
+      const trusted = version !== undefined && (await this.#ctx.provider()).etags;
+      let current = rolesOf(state.snap?.raw);
+      if (!trusted) {
+        const fresh = rolesOf((await this.#users.mustRead(userId)).raw);
+        if (valuesKey(fresh) !== valuesKey(current))
+          throw scimError(
+            'SCIM.CONFLICT',
+            `SCIM user ${userId} (tenant ${this.#ctx.tenant.id}): its roles changed while Rolecall was ` +
+              'changing them, and the server has no ETags to guard a rewrite; nothing was sent, try again',
+            this.#ctx.redact,
+            { tenantId: this.#ctx.tenant.id, userId, lostUpdate: true },
+          );
+        current = fresh;
+      }
       const remaining = current.filter(
         (r) => !(r && typeof r === 'object' && (r as { value?: unknown }).value === v),
       );
@@ -48,10 +64,22 @@ export class RolesAttributeModel implements RoleModel {
         remaining.length
           ? [{ op: 'replace', path: 'roles', value: remaining }]
           : [{ op: 'remove', path: 'roles' }],
-        version,
+        trusted ? version : undefined,
       );
     });
   }
+}
+
+function rolesOf(raw: Record<string, unknown> | undefined): unknown[] {
+  return Array.isArray(raw?.roles) ? (raw.roles as unknown[]) : [];
+}
+
+/** The role values of a list, order-free, for "did it change?". */
+function valuesKey(list: unknown[]): string {
+  return list
+    .map((r) => String(r && typeof r === 'object' ? (r as { value?: unknown }).value : r))
+    .sort()
+    .join('\u0000');
 }
 
 /**

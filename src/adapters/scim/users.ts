@@ -7,6 +7,26 @@ import { ListResponse, parseShape, ScimUser, toDirectoryUser, versionOf } from '
 
 /** Lookups that must be unique look at a few candidates only: enough to see a duplicate. */
 const LOOKUP_MAX = 10;
+/** Plain values for probing a filter form the server refused once. */
+const PROBE_EMAIL = 'rolecall-probe@example.invalid';
+const PROBE_NAME = 'rolecall-probe';
+
+const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+
+/**
+ * Common capitalisations of a name or address other than as given and all lower case:
+ * "jo.nguyen@x.com" → "Jo.Nguyen@x.com", "Jo.Nguyen@X.com".
+ */
+export function caseVariants(value: string): string[] {
+  const lower = value.toLowerCase();
+  const at = lower.lastIndexOf('@');
+  const local = (at < 0 ? lower : lower.slice(0, at)).replace(/[^._-]+/g, capital);
+  const out =
+    at < 0
+      ? [local]
+      : [`${local}${lower.slice(at)}`, `${local}@${lower.slice(at + 1).replace(/^[^.]+/, capital)}`];
+  return [...new Set(out)].filter((x) => x !== value && x !== lower);
+}
 
 export interface UserSnapshot {
   user: ScimUser;
@@ -88,15 +108,28 @@ export class ScimUsers {
 
   async findByEmail(email: string): Promise<DirectoryUser | undefined> {
     const last = EMAIL_FORMS.length - 1;
-    return this.#emailForm.run(EMAIL_FORMS.length, (i) =>
-      this.#unique(
-        'email',
-        email,
-        EMAIL_FORMS[i]!,
-        // The last form searches userName: then userName is what must equal the address.
-        (u) => [...(u.emails ?? []).map((e) => e.value), ...(i === last ? [u.userName] : [])],
-        'fold',
-      ),
+    return this.#emailForm.run(
+      EMAIL_FORMS.length,
+      (i) =>
+        this.#unique(
+          'email',
+          email,
+          EMAIL_FORMS[i]!,
+          // The last form searches userName: then userName is what must equal the address.
+          (u) => [...(u.emails ?? []).map((e) => e.value), ...(i === last ? [u.userName] : [])],
+          'fold',
+        ),
+      (i) => this.#probe(EMAIL_FORMS[i]!(PROBE_EMAIL)),
+    );
+  }
+
+  /** The same filter form with a plain value: tells "form unsupported" from "this value refused". */
+  async #probe(filter: string): Promise<void> {
+    await getJson(
+      this.#ctx,
+      { path: '/Users', query: { filter, startIndex: 1, count: 1 } },
+      ListResponse,
+      'filter form probe',
     );
   }
 
@@ -104,23 +137,27 @@ export class ScimUsers {
     const n = name.trim();
     const max = Math.max(1, Math.min(Math.floor(limit), this.#ctx.cfg.pageSize));
     if (!n || limit < 1) return [];
-    return this.#nameForm.run(NAME_FORMS.length, async (i) => {
-      const res = await getJson(
-        this.#ctx,
-        { path: '/Users', query: { filter: NAME_FORMS[i]!(n), startIndex: 1, count: max } },
-        ListResponse,
-        'user search',
-      );
-      const out: DirectoryUser[] = [];
-      for (const r of res.value?.Resources ?? []) {
-        const u = toDirectoryUser(
-          parseShape(ScimUser, r, 'user search', this.#ctx.tenant.id, this.#ctx.redact),
+    return this.#nameForm.run(
+      NAME_FORMS.length,
+      async (i) => {
+        const res = await getJson(
+          this.#ctx,
+          { path: '/Users', query: { filter: NAME_FORMS[i]!(n), startIndex: 1, count: max } },
+          ListResponse,
+          'user search',
         );
-        if (!out.some((o) => o.id === u.id)) out.push(u);
-        if (out.length >= max) break;
-      }
-      return out;
-    });
+        const out: DirectoryUser[] = [];
+        for (const r of res.value?.Resources ?? []) {
+          const u = toDirectoryUser(
+            parseShape(ScimUser, r, 'user search', this.#ctx.tenant.id, this.#ctx.redact),
+          );
+          if (!out.some((o) => o.id === u.id)) out.push(u);
+          if (out.length >= max) break;
+        }
+        return out;
+      },
+      (i) => this.#probe(NAME_FORMS[i]!(PROBE_NAME)),
+    );
   }
 
   /**
@@ -140,8 +177,7 @@ export class ScimUsers {
     if (!v) return undefined;
     const caseExact = match === 'exact';
     const fold = (s: string) => (caseExact ? s : s.toLowerCase());
-    const tries = caseExact || v === v.toLowerCase() ? [v] : [v, v.toLowerCase()];
-    for (const t of tries) {
+    const run = async (t: string) => {
       const { items } = await listResources(this.#ctx, '/Users', {
         filter: filter(t),
         max: LOOKUP_MAX,
@@ -149,8 +185,9 @@ export class ScimUsers {
         key: (u) => u.id,
         what: `user lookup by ${key}`,
       });
-      const matches = items.filter((u) => keysOf(u).some((k) => fold(k) === fold(v)));
-      if (matches.length === 0) continue;
+      return items.filter((u) => keysOf(u).some((k) => fold(k) === fold(v)));
+    };
+    const pick = (matches: ScimUser[]) => {
       if (matches.length === 1) return toDirectoryUser(matches[0]!);
       const exact = matches.filter((u) => keysOf(u).includes(v));
       if (match === 'prefer-exact' && exact.length === 1) return toDirectoryUser(exact[0]!);
@@ -160,7 +197,18 @@ export class ScimUsers {
         this.#ctx.redact,
         { tenantId: this.#ctx.tenant.id, key, matches: matches.length },
       );
+    };
+    for (const t of caseExact || v === v.toLowerCase() ? [v] : [v, v.toLowerCase()]) {
+      const matches = await run(t);
+      if (matches.length) return pick(matches);
     }
+    if (caseExact) return undefined;
+    // A server that compares `eq` case-sensitively (RFC 7643 says it must not, for userName and
+    // emails) finds "Jo.Nguyen@X.com" only as stored. The usual capitalisations are asked for too;
+    // every one is asked, so two accounts differing only in case are ambiguous, never a guess.
+    const found = new Map<string, ScimUser>();
+    for (const t of caseVariants(v)) for (const u of await run(t)) found.set(u.id, u);
+    if (found.size) return pick([...found.values()]);
     return undefined;
   }
 }

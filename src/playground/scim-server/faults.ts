@@ -58,6 +58,22 @@ export interface ScimFaults {
   repeatFirstPage: boolean;
   /** PATCH answers 200 but changes nothing. */
   ignorePatch: boolean;
+  /**
+   * PATCH applies the request's `attributes`/`excludedAttributes` to the stored resource before
+   * patching it, so excluded attributes are lost (scimmy 1.3.x `Resource#patch` reads the resource
+   * with the query's attributes, patches that and writes it back; RFC 7644 §3.9 defines them for
+   * the response only).
+   */
+  patchAppliesQuery: boolean;
+  /**
+   * The `members…` part of a Group filter is silently ignored (`id eq "g" and members[value eq "u"]`
+   * answers the group for any u): a lenient server, which RFC 7644 §3.4.2.2 does not allow.
+   */
+  ignoreMemberFilter: boolean;
+  /** What /ServiceProviderConfig says about ETags (RFC 7643 §5 `etag.supported`); default: `etags`. */
+  advertiseEtags?: boolean;
+  /** Rules armed once a PATCH has been applied: e.g. the read after a write fails. */
+  afterWrite: FaultRule[];
   /** Called as each request arrives, before it is processed. */
   onRequest?: (r: LoggedRequest) => void;
 }
@@ -90,6 +106,9 @@ export function defaultFaults(): ScimFaults {
     endlessPaging: false,
     repeatFirstPage: false,
     ignorePatch: false,
+    patchAppliesQuery: false,
+    ignoreMemberFilter: false,
+    afterWrite: [],
   };
 }
 

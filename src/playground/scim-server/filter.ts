@@ -215,3 +215,17 @@ function compare(actual: unknown, op: string, expected: unknown, exact: boolean)
   if (op === 'ne') return actual !== expected;
   return false;
 }
+
+/** The filter with every term on `members` replaced by one that always holds (a lenient server). */
+export function withoutMemberTerms(f: Filter): Filter {
+  const always: Filter = { kind: 'pr', attr: 'id' };
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return { kind: f.kind, left: withoutMemberTerms(f.left), right: withoutMemberTerms(f.right) };
+    case 'not':
+      return { kind: 'not', inner: withoutMemberTerms(f.inner) };
+    default:
+      return f.attr.toLowerCase().startsWith('members') ? always : f;
+  }
+}

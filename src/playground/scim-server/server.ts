@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultFaults, injectFault, type LoggedRequest, type ScimFaults, takeRule } from './faults.ts';
-import { type Filter, type FilterError, filterFeatures, matches, parseFilter } from './filter.ts';
+import {
+  type Filter,
+  type FilterError,
+  filterFeatures,
+  matches,
+  parseFilter,
+  withoutMemberTerms,
+} from './filter.ts';
 import { applyPatch, PatchError, type PatchOperation } from './patch.ts';
 import {
   GROUP_SCHEMA,
@@ -129,6 +136,7 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
     body: unknown,
     ifMatch: string | undefined,
   ): { status: number; body?: unknown; etag?: string } {
+    if (method === 'GET' && path === '/ServiceProviderConfig') return { status: 200, body: providerConfig() };
     const m = /^\/(Users|Groups)(?:\/([^/]+))?$/.exec(path);
     if (!m) throw new HttpFail(404, `no route ${path}`);
     const kind = m[1] as 'Users' | 'Groups';
@@ -142,7 +150,8 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
     if (method === 'PATCH') {
       if (faults.etags && ifMatch && ifMatch !== '*' && ifMatch !== state.etag(id))
         throw new HttpFail(412, 'version mismatch');
-      patchResource(kind, found, body);
+      patchResource(kind, found, body, faults.patchAppliesQuery ? query : {});
+      faults.rules.push(...faults.afterWrite.splice(0));
     }
     const out = project(render(kind, found), query);
     if (method === 'PATCH' && faults.patchNoContent) return { status: 204, ...etagOf(id) };
@@ -153,13 +162,33 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
     return faults.etags ? { etag: state.etag(id) } : {};
   }
 
-  function patchResource(kind: 'Users' | 'Groups', found: Resource, body: unknown): void {
+  /** RFC 7643 §5; etag.supported as configured, so a client can be told the truth or a lie. */
+  function providerConfig(): unknown {
+    return {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+      patch: { supported: true },
+      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: true, maxResults: 1000 },
+      changePassword: { supported: false },
+      sort: { supported: false },
+      etag: { supported: faults.advertiseEtags ?? faults.etags },
+      authenticationSchemes: [],
+    };
+  }
+
+  function patchResource(
+    kind: 'Users' | 'Groups',
+    found: Resource,
+    body: unknown,
+    query: Record<string, string>,
+  ): void {
     const ops = (body as { Operations?: PatchOperation[] } | undefined)?.Operations;
     if (!Array.isArray(ops)) throw new HttpFail(400, 'Operations missing', 'invalidSyntax');
     if (faults.rejectValuePathPatch && ops.some((op) => op.path?.includes('[')))
       throw new HttpFail(400, 'value filters in paths are not supported', 'invalidPath');
     if (faults.ignorePatch) return;
-    const copy = structuredClone(found);
+    // `query` is non-empty only under patchAppliesQuery: the stored resource loses what it excludes.
+    const copy = { ...project(structuredClone(found), query), id: found.id } as Resource;
     try {
       applyPatch(copy, ops, { duplicates: faults.duplicateMembers, multiValued: MULTI });
     } catch (err) {
@@ -225,7 +254,11 @@ export async function startScimServer(o: ScimServerOptions = {}): Promise<ScimSe
       return { schemas: [LIST], totalResults: 1_000_000_000, startIndex, itemsPerPage: count, Resources };
     }
     const checked = query.filter ? checkedFilter(kind, query.filter) : undefined;
-    const filter = faults.ignoreFilters ? undefined : checked;
+    const filter = faults.ignoreFilters
+      ? undefined
+      : checked && faults.ignoreMemberFilter && kind === 'Groups'
+        ? withoutMemberTerms(checked)
+        : checked;
     // Filters that name only stored attributes are matched before rendering (100 000-user benchmarks).
     const rendered = (r: Resource) => render(kind, r);
     const early = filter && ![...filterFeatures(filter).attrs].some((a) => /^(groups|meta|schemas)/.test(a));
