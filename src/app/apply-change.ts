@@ -1,10 +1,11 @@
-import { errorCode } from '../core/errors.ts';
+import { errorCode, isRolecallError } from '../core/errors.ts';
 import { evaluate } from '../core/policy.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { advance, audit, tell } from './lifecycle.ts';
 import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
 import { bindRequest } from './request-log.ts';
+import { observedBefore, wroteBefore } from './role-history.ts';
 
 /**
  * Applies an approved request: re-checks the requester against the directory now, records
@@ -73,7 +74,14 @@ export async function applyChange(
         : await dir.revoke(started.target.scimId!, started.role);
     // From the decision (the save that made it `approved`) to the directory change landing.
     deps.observer?.applyLatency?.(deps.clock.now().getTime() - Date.parse(approved.updatedAt));
-    finished = await advance(deps, started, { kind: 'applied', before: res.before, after: res.after });
+    // A grant's end counts from the write-ahead instant, the earliest the change can have landed.
+    finished = await advance(deps, started, {
+      kind: 'applied',
+      before: res.before,
+      after: res.after,
+      ...(started.claimedAt ? { at: new Date(started.claimedAt) } : {}),
+      ...(await heldBeforeOnRetry(deps, started, res.changed)),
+    });
     if (finished)
       await audit(deps, finished, 'applied', {
         noop: !res.changed,
@@ -81,6 +89,26 @@ export async function applyChange(
       });
   } catch (err) {
     const code = errorCode(err);
+    if (isRolecallError(err) && err.details.unconfirmed === true) {
+      // Sent, but no read says whether it landed: not `failed`, and nobody is told "nothing was
+      // changed". Recovery reads the directory at the next scheduler tick and tells them then.
+      deps.log.warn(
+        { err, code },
+        'the change was sent but could not be confirmed; the directory will decide',
+      );
+      finished = await advance(deps, started, {
+        kind: 'apply_unconfirmed',
+        code,
+        message: err.message,
+      });
+      if (finished)
+        await audit(deps, finished, 'applying', {
+          outcome: 'unconfirmed',
+          errorCode: code,
+          note: 'the change was sent but could not be read back; to be decided from the directory',
+        });
+      return await announce(deps, finished ?? started);
+    }
     deps.log.error({ err, code }, 'applying the change failed');
     finished = await advance(deps, started, {
       kind: 'apply_failed',
@@ -90,6 +118,20 @@ export async function applyChange(
     if (finished) await audit(deps, finished, 'failed', { errorCode: code });
   }
   return await announce(deps, finished ?? started);
+}
+
+/**
+ * A grant that finds the role already there on a second attempt may be finding its own first write:
+ * whether it was held before comes from what was observed before this request wrote anything.
+ */
+async function heldBeforeOnRetry(
+  deps: AppDeps,
+  r: RoleRequest,
+  changed: boolean,
+): Promise<{ heldBefore?: boolean }> {
+  if (r.action !== 'grant' || changed || !(await wroteBefore(deps, r))) return {};
+  const observed = await observedBefore(deps, r);
+  return observed ? { heldBefore: observed.includes(r.role) } : {};
 }
 
 /** Tells the requester (in their thread), the target (DM), and updates approval messages in place. */

@@ -274,7 +274,11 @@ export function outcomeCard(r: RoleRequest): Card {
     case 'expired':
       return { text: `Your request for ${role} expired without a decision. Nothing was changed.` };
     case 'failed':
+      if (r.error?.code === 'SCIM.INACTIVE_USER') return inactiveTarget(r.target.displayName);
       return errorCard((r.error?.code ?? 'INTERNAL') as ErrorCode, r.id, true);
+    case 'applying':
+      if (r.error) return unconfirmedCard(r);
+      return { text: `Request ${r.id} is ${r.state.replace(/_/g, ' ')}.` };
     case 'revoked':
       return { text: `${role} for ${whom} has ended and was removed.` };
     default:
@@ -362,4 +366,20 @@ function extensionField(r: RoleRequest): [string, string][] {
   if (!r.extendsRequestId) return [];
   const end = new Date(Date.parse(r.createdAt) + (r.durationMs ?? 0)).toISOString();
   return [['Extends', `the current grant (request ${esc(r.extendsRequestId)}); new end about ${when(end)}`]];
+}
+
+/** A change was sent to the directory, but no read has shown whether it landed (issue 12). */
+export function unconfirmedCard(r: RoleRequest): Card {
+  return {
+    text: "I couldn't confirm it yet — I'll check and tell you.",
+    context: `I sent the change to the directory but could not read it back. Request ${r.id}`,
+  };
+}
+
+/** A grant for a person whose directory account is deactivated (`active: false`). */
+export function inactiveTarget(name: string | undefined): Card {
+  return {
+    text: `${esc(name ?? 'That person')}'s directory account is deactivated, so no role can be granted to them. Nothing was changed.`,
+    context: 'Removing roles from a deactivated account is still possible.',
+  };
 }

@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
 import { inRequestScope } from './request-log.ts';
+import { observedBefore } from './role-history.ts';
 
 /**
  * Work older than this in `applying`/`revoking` is treated as abandoned by a crashed process. It
@@ -13,7 +14,8 @@ import { inRequestScope } from './request-log.ts';
 export const DEFAULT_RECOVERY_GRACE_MS = 15 * 60_000;
 
 /**
- * Reconciles requests a crash left in `applying` or `revoking` by reading the directory: did the
+ * Reconciles requests a crash left in `applying` or `revoking`, and applies whose sent write could
+ * not be confirmed (`applying` with an error, taken at once), by reading the directory: did the
  * PATCH land? An apply that landed is completed; one that did not is marked failed (the requester
  * may retry) — recovery never resends a change that may have landed, so nothing is applied twice.
  * A revocation is completed (revoke is idempotent: it checks before it writes). A request left
@@ -27,7 +29,10 @@ export async function recoverInterrupted(
   const cutoff = deps.clock.now().getTime() - graceMs;
   const stuck = (
     await deps.requests.find({ states: ['applying', 'revoking', 'approved'], limit: 500 })
-  ).filter((r) => Date.parse(r.updatedAt) <= cutoff);
+  ).filter(
+    // A sent write left unconfirmed is nobody's work in progress: decide it now, not after the grace.
+    (r) => Date.parse(r.updatedAt) <= cutoff || (r.state === 'applying' && r.error !== undefined),
+  );
   let completed = 0;
   let failed = 0;
   for (const r of stuck) {
@@ -69,7 +74,7 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
   // The target's roles as last observed before the interruption (at request or confirm): if the
   // change was already in place then, the PATCH changed nothing, and a later end of this grant
   // must not take away a role held from before (finish-revoke reads rolesBefore for that).
-  const observed = (await deps.audit.query({ requestId: r.id })).findLast((a) => a.rolesBefore)?.rolesBefore;
+  const observed = await observedBefore(deps, r);
   const alreadyThere =
     observed !== undefined && (r.action === 'grant' ? observed.includes(r.role) : !observed.includes(r.role));
   const before = alreadyThere
@@ -93,7 +98,9 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
   await audit(deps, next, 'reconciled', {
     actor: ROLECALL_ACTOR,
     outcome: landed ? 'applied' : 'not_applied',
-    note: 'recovered after an interruption',
+    note: r.error
+      ? 'the sent change, unconfirmed until now, decided by reading the directory'
+      : 'recovered after an interruption',
   });
   if (landed)
     await audit(deps, next, 'applied', {

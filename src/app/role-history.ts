@@ -99,3 +99,23 @@ export function heldOutsideRolecall(h: RoleHistory, r: RoleRequest): boolean {
   }
   return false;
 }
+
+/**
+ * The target's roles as observed before this request changed anything (at request or confirm),
+ * from its audit trail; undefined for records without one. A retried or recovered apply reads the
+ * directory after its own earlier write may have landed, so "held before" must come from here.
+ */
+export async function observedBefore(
+  deps: Pick<AppDeps, 'audit'>,
+  r: RoleRequest,
+): Promise<string[] | undefined> {
+  const trail = await deps.audit.query({ requestId: r.id });
+  const firstWrite = trail.findIndex((a) => a.kind === 'applying');
+  return (firstWrite < 0 ? trail : trail.slice(0, firstWrite)).findLast((a) => a.rolesBefore)?.rolesBefore;
+}
+
+/** Whether `r` sent a write before this attempt (its trail has an earlier `applying`). */
+export async function wroteBefore(deps: Pick<AppDeps, 'audit'>, r: RoleRequest): Promise<boolean> {
+  const trail = await deps.audit.query({ requestId: r.id, kinds: ['applying'] });
+  return trail.filter((a) => a.outcome === undefined).length > 1;
+}

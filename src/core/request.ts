@@ -11,6 +11,7 @@ import type { Approval, RequestState, RoleRequest } from './request-record.ts';
  *   awaiting_confirmation ─confirm→ approved | awaiting_approval | denied;  ─cancel/expire→ cancelled | expired
  *   awaiting_approval ─approve×count→ approved;  ─reject/cancel/expire→ rejected | cancelled | expired
  *   approved ─start_apply→ applying (write-ahead, before the SCIM call) ─applied/apply_failed→ applied | failed
+ *   applying ─apply_unconfirmed→ applying (+error: sent, outcome unknown; recovery decides from the directory)
  *   failed ─retry→ approved (while approvals are fresh: before pendingExpiresAt, when there is one)
  *   applied (time-bound) ─start_revoke→ revoking ─revoked/revoke_failed→ revoked | revoke_failed ─start_revoke→ …
  */
@@ -31,8 +32,25 @@ export type RequestEvent =
    * `at`: when the change took effect, if not now (recovery completing an interrupted apply passes
    * the write-ahead instant, so a crash never lengthens a time-bound grant).
    */
-  | { kind: 'applied'; before: readonly string[]; after: readonly string[]; at?: Date }
+  | {
+      kind: 'applied';
+      before: readonly string[];
+      after: readonly string[];
+      at?: Date;
+      /**
+       * Whether the person held the role before this request, when the caller knows it better than
+       * `before` (a retried or recovered apply: `before` may show this request's own earlier write).
+       */
+      heldBefore?: boolean;
+    }
   | { kind: 'apply_failed'; code: string; message: string }
+  /**
+   * The write was sent but no read has confirmed or refuted it. The request stays `applying` (its
+   * claimedAt is the write-ahead instant) with `error` saying why, for recovery to decide from the
+   * directory at its next run without waiting out the crash grace. Never `failed`: the change may
+   * be in place.
+   */
+  | { kind: 'apply_unconfirmed'; code: string; message: string }
   /** Try a failed apply again: the directory change is idempotent and callers re-check policy at apply. */
   | { kind: 'retry' }
   /** `early` ends a time-bound grant before grantEndsAt. */
@@ -236,7 +254,9 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
         {
           state: 'applied',
           appliedAt: (event.at ?? now).toISOString(),
-          ...(request.action === 'grant' ? { heldBefore: event.before.includes(request.role) } : {}),
+          ...(request.action === 'grant'
+            ? { heldBefore: event.heldBefore ?? event.before.includes(request.role) }
+            : {}),
           rolesBefore: [...event.before],
           rolesAfter: [...event.after],
           ...(timeBound
@@ -253,6 +273,8 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
           'claimedAt',
         ])
       );
+    case 'apply_unconfirmed':
+      return from('applying') ?? next(request, now, { error: { code: event.code, message: event.message } });
     case 'retry': {
       const bad = from('failed');
       if (bad) return bad;
