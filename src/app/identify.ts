@@ -1,7 +1,7 @@
 import type { Identity } from '../core/identity.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import type { ChatUser } from '../ports/chat.ts';
-import type { DirectoryUser } from '../ports/directory.ts';
+import type { Directory, DirectoryUser } from '../ports/directory.ts';
 import { type AppDeps, tenantForSharedChannel, tenantForTeam } from './deps.ts';
 
 /**
@@ -55,14 +55,29 @@ export async function directoryUserFor(
   tenant: Tenant,
   chatUser: ChatUser,
 ): Promise<DirectoryUser | undefined> {
-  const dir = deps.directories.forTenant(tenant.id);
+  return findPerson(deps.directories.forTenant(tenant.id), tenant, {
+    slackUserId: chatUser.id,
+    ...(chatUser.email ? { email: chatUser.email } : {}),
+  });
+}
+
+/**
+ * The one lookup of a person in a tenant's directory, by the tenant's configured key: the bot uses
+ * it for every Slack user, `policy explain` for an email, so the CLI never finds someone the bot
+ * would not. With `userLookup: externalId` the key is the Slack user id.
+ */
+export async function findPerson(
+  dir: Directory,
+  tenant: Tenant,
+  key: { email?: string; slackUserId?: string },
+): Promise<DirectoryUser | undefined> {
   switch (tenant.scim.userLookup) {
     case 'externalId':
-      return dir.findUserByExternalId(chatUser.id);
+      return key.slackUserId ? dir.findUserByExternalId(key.slackUserId) : undefined;
     case 'userName':
-      return chatUser.email ? dir.findUserByUserName(chatUser.email) : undefined;
+      return key.email ? dir.findUserByUserName(key.email) : undefined;
     default:
-      return chatUser.email ? dir.findUserByEmail(chatUser.email) : undefined;
+      return key.email ? dir.findUserByEmail(key.email) : undefined;
   }
 }
 

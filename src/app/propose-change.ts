@@ -8,7 +8,7 @@ import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
 import { advance, audit } from './lifecycle.ts';
-import { confirmationCard, notLonger, notUnderstood, outcomeCard } from './messages.ts';
+import { confirmationCard, inactiveTarget, notLonger, notUnderstood, outcomeCard } from './messages.ts';
 import type { Reply } from './reply.ts';
 
 export interface ChangeAsk {
@@ -34,6 +34,11 @@ export async function proposeChange(
   const { person, tenant } = ctx;
   if (!tenant.roles[ask.role]) {
     await ctx.reply(notUnderstood('unknown_role', Object.keys(tenant.roles)));
+    return;
+  }
+  // A deactivated account gets no new role (removing one stays possible); the directory refuses too.
+  if (ask.action === 'grant' && !target.user.active) {
+    await ctx.reply(inactiveTarget(target.identity.displayName ?? target.user.userName));
     return;
   }
   const now = deps.clock.now();

@@ -1,3 +1,4 @@
+import { findPerson } from '../app/identify.ts';
 import type { PolicyInput } from '../core/policy.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import type { Directory, DirectoryUser } from '../ports/directory.ts';
@@ -9,11 +10,15 @@ export interface DirectoryFacts {
 }
 
 /**
- * Looks a person up the way the bot would by email (falling back to userName, which is often the
- * email) and reads their catalogue roles fresh. `undefined` when nobody matches.
+ * Looks a person up exactly the way the bot does (the tenant's `userLookup`; with `externalId` the
+ * value is a Slack user id) and reads their catalogue roles fresh. `undefined` when nobody matches.
  */
-export async function lookUp(dir: Directory, email: string): Promise<DirectoryFacts | undefined> {
-  const user = (await dir.findUserByEmail(email)) ?? (await dir.findUserByUserName(email));
+export async function lookUp(
+  tenant: Tenant,
+  dir: Directory,
+  who: string,
+): Promise<DirectoryFacts | undefined> {
+  const user = await findPerson(dir, tenant, who.includes('@') ? { email: who } : { slackUserId: who });
   if (!user) return undefined;
   return { user, roles: await dir.getRoles(user.id) };
 }
@@ -44,12 +49,12 @@ export async function directoryInput(
     ok: false as const,
     message: `no user ${email} in tenant ${tenant.id}'s directory`,
   });
-  const requester = await lookUp(dir, ask.requester);
+  const requester = await lookUp(tenant, dir, ask.requester);
   if (!requester) return notFound(ask.requester);
   const lines = [describeFacts('requester', ask.requester, requester)];
   let target: { roles: string[]; isRequester: boolean };
   if (ask.target.includes('@')) {
-    const found = await lookUp(dir, ask.target);
+    const found = await lookUp(tenant, dir, ask.target);
     if (!found) return notFound(ask.target);
     lines.push(describeFacts('target', ask.target, found));
     target = { roles: found.roles, isRequester: found.user.id === requester.user.id };

@@ -146,6 +146,15 @@ describe('policy explain --requester EMAIL', () => {
     expect(badTarget.stderr).toContain('--target: use self, other or an email (got "erin")');
   });
 
+  it('finds people exactly as the bot does: no userName fallback the bot lacks (issue 12 item 8)', async () => {
+    // userName looks like an address, but the account's email is another one: the bot (userLookup:
+    // email) cannot identify svc@acme.test, so policy explain must not either.
+    scim.state.addUser({ userName: 'svc@acme.test', emails: ['service-desk@acme.test'] });
+    const r = await explain('--requester', 'svc@acme.test', '--role', 'viewer');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("rolecall: no user svc@acme.test in tenant acme's directory");
+  });
+
   it('reports a refused SCIM token as one line with its code, without the token', async () => {
     process.env.E2E_SCIM_TOKEN = 'not-the-token-at-all';
     const r = await explain('--requester', 'bob@acme.test', '--role', 'viewer');
