@@ -153,7 +153,7 @@ describe.each(['embedded', 'better-auth', 'scimmy'] as const)('directory contrac
       const measure = async (what: string, fn: () => Promise<unknown>) => {
         dir.resetStats();
         await fn();
-        (counts[`${name} ${model}`] ??= {})[what] = dir.stats.requests;
+        counts[`${name} ${model}`] = { ...counts[`${name} ${model}`], [what]: dir.stats.requests };
         return dir.stats.requests;
       };
       // Warm: forms learned, group ids resolved, ServiceProviderConfig read.
