@@ -7,7 +7,8 @@ import type { Directories } from '../ports/directory.ts';
  * model, the store), each bounded by a deadline so one hung peer cannot hide the others. Probes
  * for Slack and the model come from their adapters; this file only decides what PASS means.
  */
-export type CheckStatus = 'PASS' | 'FAIL' | 'SKIP';
+/** WARN: works, with a caveat the operator should act on (never fails the run). */
+export type CheckStatus = 'PASS' | 'FAIL' | 'SKIP' | 'WARN';
 
 export interface CheckLine {
   status: CheckStatus;

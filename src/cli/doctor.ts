@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { checkModel } from '../adapters/llm/check.ts';
 import { createLogger, scrubSecrets } from '../adapters/log/logger.ts';
-import { createScimDirectories } from '../adapters/scim/index.ts';
+import { createScimDirectories, type ScimDirectories, type ScimFinding } from '../adapters/scim/index.ts';
 import { checkSlack } from '../adapters/slack/check.ts';
 import { openStores } from '../adapters/store/open.ts';
 import { DB_FILE } from '../adapters/store/sqlite/connection.ts';
-import { type CheckLine, checkHealth, formatLines } from '../app/check-health.ts';
+import { type CheckLine, checkHealth, formatLines, runProbe } from '../app/check-health.ts';
 import { type Config, type Env, loadConfig } from '../config.ts';
 import { isRolecallError, RolecallError } from '../core/errors.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -47,7 +47,7 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
   const directories = createScimDirectories({ tenants: config.policy.tenants, env: raw, logger });
   const env = config.env;
   try {
-    return await checkHealth({
+    const health = await checkHealth({
       file: config.file,
       policy: config.policy,
       directories,
@@ -66,10 +66,44 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
       store: storeProbe(env),
       timeoutMs,
     });
+    return {
+      ok: health.ok,
+      lines: [...health.lines, ...(await surveys(config, directories, health.lines, timeoutMs))],
+    };
   } finally {
     // The report is made: a SCIM call still hanging past its deadline is aborted, not waited for.
     await directories.destroy();
   }
+}
+
+/**
+ * How each reachable tenant's SCIM server behaves (filter forms, member filters under a negative
+ * control, case sensitivity, ETags, calls per grant), one line per finding saying what to do.
+ * Findings never fail the run: Rolecall copes with each, at a cost the operator should know.
+ */
+async function surveys(
+  config: Config,
+  directories: ScimDirectories,
+  lines: CheckLine[],
+  timeoutMs: number,
+): Promise<CheckLine[]> {
+  const out: CheckLine[] = [];
+  for (const t of config.policy.tenants) {
+    const name = `scim ${t.id}`;
+    if (lines.find((l) => l.name === name)?.status !== 'PASS') continue;
+    const line = await runProbe(
+      name,
+      async () => JSON.stringify(await directories.forTenant(t.id).survey()),
+      timeoutMs,
+    );
+    if (line.status !== 'PASS') {
+      out.push({ status: 'WARN', name, detail: `behaviour not surveyed: ${line.detail}` });
+      continue;
+    }
+    for (const f of JSON.parse(line.detail) as ScimFinding[])
+      out.push({ status: f.level === 'ok' ? 'PASS' : 'WARN', name, detail: f.text });
+  }
+  return out;
 }
 
 /** `rolecall doctor`: PASS/FAIL/SKIP per line on stdout, exit 1 when any line is FAIL. */

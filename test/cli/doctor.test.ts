@@ -98,8 +98,48 @@ describe('rolecall doctor', () => {
       `PASS scim acme  ${scim.baseUrl} reachable, groups Viewers, Editors, Admins, Owners exist`,
       `PASS llm        model ${MODEL} reachable`,
       `PASS store      sqlite ${join(dir, 'data', 'rolecall.sqlite')}`,
+      // How the SCIM server behaves, one finding a line (issue 12).
+      'PASS scim acme  email lookup: emails[value eq …] works',
+      'PASS scim acme  name search: partial names work (form 1 of 5)',
+      'PASS scim acme  userName/email eq: case-insensitive, as RFC 7643 requires',
+      'PASS scim acme  users list their groups: roles are read with one GET per person',
+      'PASS scim acme  member filters honoured (negative control found nothing), form 1',
+      'PASS scim acme  ETags supported (ServiceProviderConfig): role-list rewrites are guarded by If-Match',
+      'PASS scim acme  a warm grant takes about 3 SCIM calls',
     ]);
     expect(llm.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v1/models/${MODEL}` });
+  });
+
+  it('warns about a case-sensitive, member-filter-ignoring server without ETags, saying what to do', async () => {
+    const odd = await startScimServer({
+      token: SCIM_TOKEN,
+      users: [{ userName: 'Jo.Nguyen@X.com', emails: ['Jo.Nguyen@X.com'] }],
+      groups: ['Viewers', 'Editors', 'Admins', 'Owners'].map((displayName) => ({ displayName })),
+      faults: {
+        caseSensitiveFilters: true,
+        userGroups: false,
+        ignoreMemberFilter: true,
+        etags: false,
+        rejectEmailValuePath: true,
+      },
+    });
+    try {
+      const r = await doctor({ ...baseEnv(), ROLECALL_CONFIG: policy(odd.baseUrl) });
+      expect(r.code).toBe(0);
+      const scimLines = r.lines.filter((l) => l.includes('scim acme')).slice(1);
+      expect(scimLines).toEqual([
+        'WARN scim acme  email lookup: only emails.value eq … works; Rolecall uses it (one refused call per process to learn it)',
+        'PASS scim acme  name search: partial names work (form 1 of 5)',
+        expect.stringMatching(
+          /^WARN scim acme {2}userName\/email eq: CASE-SENSITIVE .*Remedy: userLookup: externalId/,
+        ),
+        expect.stringMatching(/^WARN scim acme {2}member filters IGNORED: .*reads group members instead/),
+        'PASS scim acme  ETags not supported: group membership PATCHes add or remove one member, so concurrent writers do not overwrite each other',
+        'WARN scim acme  a warm grant takes about 7 SCIM calls (users do not list their groups)',
+      ]);
+    } finally {
+      await odd.close();
+    }
   });
 
   it('checks the app token in Socket Mode with apps.connections.open', async () => {
@@ -221,7 +261,7 @@ describe('rolecall doctor', () => {
         .trimEnd()
         .split('\n')
         .map((l) => l.slice(0, 4)),
-    ).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    ).toEqual(Array(12).fill('PASS'));
     expect(ok.stderr).toBe('');
     const bad = await run({ ...baseEnv(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
     expect(bad.code).toBe(1);

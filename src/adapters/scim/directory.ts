@@ -10,6 +10,7 @@ import { emptyStats, ScimHttp, type ScimRequestEvent, type ScimStats } from './h
 import type { RoleModel, RoleState } from './role-model.ts';
 import { GroupsModel } from './roles-groups.ts';
 import { RolesAttributeModel, SingleAttributeModel } from './roles-user.ts';
+import { type Finding, surveyServer } from './survey.ts';
 import { ScimUsers } from './users.ts';
 
 export interface ScimDirectoryOptions {
@@ -33,6 +34,8 @@ export interface ScimDirectory extends Directory {
   resetStats(): void;
   /** Forgets resolved group ids (after groups were renamed or recreated). */
   refresh(): void;
+  /** What `rolecall doctor` reports about the server's behaviour; reads only. */
+  survey(): Promise<Finding[]>;
   close(): Promise<void>;
   /** Like close(), but aborts requests still in flight (a CLI that has its answer stops waiting). */
   destroy(): Promise<void>;
@@ -191,6 +194,11 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
       Object.assign(stats, emptyStats());
     },
     refresh: () => model.refresh(),
+    async survey() {
+      const first = Object.keys(o.tenant.roles)[0];
+      const ids = model instanceof GroupsModel && first ? [await model.groupId(first)] : [];
+      return surveyServer(ctx, ids);
+    },
     async close() {
       await ownAgent?.close();
     },

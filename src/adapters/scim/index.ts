@@ -13,6 +13,7 @@ export {
 } from './directory.ts';
 export { quote as scimQuote } from './filter.ts';
 export type { ScimRequestEvent, ScimStats } from './http.ts';
+export type { Finding as ScimFinding } from './survey.ts';
 
 export interface ScimDirectories extends Directories {
   forTenant(tenantId: string): ScimDirectory;
