@@ -1,5 +1,7 @@
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, makeDirectory } from './helpers.ts';
+import { createScimDirectory } from '../../src/adapters/scim/index.ts';
+import { captureLogger, failure, makeDirectory, makeTenant, TOKEN_ENV } from './helpers.ts';
 import { type Peer, startPeer } from './peers.ts';
 
 /**
@@ -132,6 +134,39 @@ describe.each(['embedded', 'better-auth', 'scimmy'] as const)('directory contrac
       expect(await state()).toEqual(before);
     });
 
+    it('never loses a role value someone else adds between the read and the write', async () => {
+      if (model !== 'roles') return;
+      const bob = peer.id('bob');
+      await dirOf(model).grant(bob, 'viewer');
+      let added = false;
+      // Another admin's change lands just before Rolecall's first PATCH reaches the server.
+      const agent = new Agent().compose((dispatch) => (opts, handler) => {
+        if (opts.method !== 'PATCH' || added) return dispatch(opts, handler);
+        added = true;
+        void peer.addRoleValue('bob', 'auditor').then(() => dispatch(opts, handler));
+        return true;
+      });
+      const dir = createScimDirectory({
+        tenant: makeTenant(peer.baseUrl, MODELS.roles!.scim, MODELS.roles!.roles),
+        env: { [TOKEN_ENV]: peer.token },
+        logger: captureLogger().logger,
+        dispatcher: agent,
+      });
+      try {
+        const outcome = await dir.revoke(bob, 'viewer').catch((err: { code?: string }) => err.code);
+        const stored = (await peer.roleValues()).bob;
+        expect(stored).toContain('auditor');
+        // Where the server takes `roles[value eq]` the removal is exact; where it must rewrite the
+        // list (Better Auth) the re-read sees the new value and nothing is sent.
+        if (outcome === 'SCIM.CONFLICT') expect(stored).toEqual(['auditor', 'viewer']);
+        else expect(stored).toEqual(['auditor']);
+        if (name === 'better-auth') expect(outcome).toBe('SCIM.CONFLICT');
+      } finally {
+        await agent.close();
+      }
+      await restoreRoles(peer, bob);
+    });
+
     it('refuses a grant to a deactivated user without writing; a revoke still works', async () => {
       const dir = dirOf(model);
       const ivan = peer.id('ivan');
@@ -176,6 +211,19 @@ describe.each(['embedded', 'better-auth', 'scimmy'] as const)('directory contrac
 afterAll(() => {
   if (process.env.ROLECALL_PRINT_COUNTS) console.log(JSON.stringify(counts, null, 2));
 });
+
+/** Puts bob's stored roles back to none, through the server's own data or API. */
+async function restoreRoles(peer: Peer, bob: string): Promise<void> {
+  const res = await fetch(`${peer.baseUrl}/Users/${bob}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${peer.token}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: 'roles' }],
+    }),
+  });
+  if (res.status >= 300) throw new Error(`clearing roles: ${res.status}`);
+}
 
 /** Makes the inactive user a viewer again directly in the server (Rolecall refuses to). */
 async function restoreViewer(peer: Peer, model: Model, ivan: string): Promise<void> {
