@@ -179,4 +179,22 @@ describe('9: one odd value does not downgrade a capability for the process', () 
     expect((await dir.searchUsersByName('caro', 5)).map((u) => u.id)).toEqual(['u-carol']);
     expect(s.requests[0]?.filter).toContain('name.givenName sw "caro"');
   });
+
+  it('keeps a membership filter form after one user id was refused, once its control still passes', async () => {
+    const s = await start({ faults: { userGroups: false } });
+    const { dir } = dirFor(s);
+    expect(await dir.getRoles('u-alice')).toEqual(['admin', 'viewer']);
+    let armed = true;
+    s.faults.onRequest = (r) => {
+      if (armed && r.filter?.includes('"u-bob"')) {
+        armed = false;
+        s.faults.rules.push({ method: 'GET', path: '/Groups', action: { kind: 'status', status: 400 } });
+      }
+    };
+    expect(await dir.getRoles('u-bob')).toEqual([]);
+    s.requests.length = 0;
+    expect(await dir.getRoles('u-carol')).toEqual(['admin']);
+    const filters = s.requests.filter((r) => r.path === '/Groups').map((r) => r.filter);
+    expect(filters.every((f) => f?.includes('members[value eq "u-carol"]'))).toBe(true);
+  });
 });

@@ -240,42 +240,54 @@ export class GroupsModel implements RoleModel {
   }
 
   async #isMember(groupId: string, userId: string): Promise<{ member: boolean; version?: string }> {
-    return this.#memberForm.run(MEMBER_FORMS.length + 1, async (i) => {
-      const form = MEMBER_FORMS[i];
-      if (form) {
-        // A server that ignores the member part answers the group for anyone, and everyone would
-        // hold every role: a form is trusted only once it answered nothing for an id no one has.
-        if (!this.#provenForms.has(i)) {
-          if ((await this.#filterMember(groupId, NOBODY, form, i)).hit)
-            throw scimError(
-              'SCIM.BAD_REQUEST',
-              `SCIM group membership filter form ${i} ignores its member part (tenant ${this.#ctx.tenant.id}): not used`,
-              this.#ctx.redact,
-              { status: 400, scimType: 'invalidFilter', negativeControl: true },
-            );
-          this.#provenForms.add(i);
+    return this.#memberForm.run(
+      MEMBER_FORMS.length + 1,
+      async (i) => {
+        const form = MEMBER_FORMS[i];
+        if (form) {
+          if (!this.#provenForms.has(i)) await this.#control(groupId, form, i);
+          const { hit } = await this.#filterMember(groupId, userId, form, i);
+          const member = hit ? (hit.members ? hit.members.some((m) => m.value === userId) : true) : false;
+          const version = versionOf(undefined, hit?.meta);
+          return { member, ...(version ? { version } : {}) };
         }
-        const { hit } = await this.#filterMember(groupId, userId, form, i);
-        const member = hit ? (hit.members ? hit.members.some((m) => m.value === userId) : true) : false;
-        const version = versionOf(undefined, hit?.meta);
-        return { member, ...(version ? { version } : {}) };
-      }
-      const res = await getJson(
-        this.#ctx,
-        { path: `/Groups/${encodeURIComponent(groupId)}`, query: { attributes: 'members' }, accept: [404] },
-        ScimGroup,
-        'GET /Groups/{id} members',
+        const res = await getJson(
+          this.#ctx,
+          { path: `/Groups/${encodeURIComponent(groupId)}`, query: { attributes: 'members' }, accept: [404] },
+          ScimGroup,
+          'GET /Groups/{id} members',
+        );
+        if (res.status === 404) {
+          this.#forget(groupId);
+          return { member: false };
+        }
+        const version = versionOf(res.etag, res.value?.meta);
+        return {
+          member: res.value?.members?.some((m) => m.value === userId) ?? false,
+          ...(version ? { version } : {}),
+        };
+      },
+      // One refused user id does not condemn a form: it is given up only if its control is refused too.
+      async (i) => {
+        const form = MEMBER_FORMS[i];
+        if (form) await this.#control(groupId, form, i);
+      },
+    );
+  }
+
+  /**
+   * A server that ignores the member part answers the group for anyone, and everyone would hold
+   * every role: a form is trusted only once it answered nothing for an id no one has.
+   */
+  async #control(groupId: string, form: (g: string, u: string) => string, i: number): Promise<void> {
+    if ((await this.#filterMember(groupId, NOBODY, form, i)).hit)
+      throw scimError(
+        'SCIM.BAD_REQUEST',
+        `SCIM group membership filter form ${i} ignores its member part (tenant ${this.#ctx.tenant.id}): not used`,
+        this.#ctx.redact,
+        { status: 400, scimType: 'invalidFilter', negativeControl: true },
       );
-      if (res.status === 404) {
-        this.#forget(groupId);
-        return { member: false };
-      }
-      const version = versionOf(res.etag, res.value?.meta);
-      return {
-        member: res.value?.members?.some((m) => m.value === userId) ?? false,
-        ...(version ? { version } : {}),
-      };
-    });
+    this.#provenForms.add(i);
   }
 
   async #filterMember(
