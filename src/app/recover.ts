@@ -1,6 +1,7 @@
 import type { RoleRequest } from '../core/request-record.ts';
 import { announce, applyChange } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
 import { inRequestScope } from './request-log.ts';
@@ -25,9 +26,9 @@ export async function recoverInterrupted(
   graceMs = DEFAULT_RECOVERY_GRACE_MS,
 ): Promise<{ completed: number; failed: number }> {
   const cutoff = deps.clock.now().getTime() - graceMs;
-  const stuck = (
-    await deps.requests.find({ states: ['applying', 'revoking', 'approved'], limit: 500 })
-  ).filter((r) => Date.parse(r.updatedAt) <= cutoff);
+  const stuck = (await findAll(deps.requests, { states: ['applying', 'revoking', 'approved'] })).filter(
+    (r) => Date.parse(r.updatedAt) <= cutoff,
+  );
   let completed = 0;
   let failed = 0;
   for (const r of stuck) {
