@@ -144,6 +144,39 @@ describe('audit verify against a rewritten chain', () => {
   });
 });
 
+describe('checkpoints in the log stream', () => {
+  it('a log export alone catches a dropped tail, with the checkpoint file gone', async () => {
+    let log = '';
+    const stores = await openStores({
+      env: { ...process.env },
+      logger: createLogger({
+        level: 'info',
+        destination: {
+          write: (line: string) => {
+            log += line;
+          },
+        },
+      }),
+      clock: { now: () => new Date('2025-06-01T00:00:00.000Z') },
+    });
+    for (let i = 0; i < 3; i++) await stores.audit.append(makeEvent({ note: `n${i}` }));
+    await stores.close();
+    // The secret never reaches the log; the checkpoints do, signed.
+    expect(log).not.toContain(K1.slice(3));
+    const logFile = join(anchorDir, 'rolecall.log');
+    writeFileSync(logFile, log);
+    rmSync(process.env.ROLECALL_AUDIT_CHECKPOINTS!);
+    const db = rawDb();
+    db.prepare('DELETE FROM audit WHERE seq = 3').run();
+    db.close();
+    expect((await verify()).stdout).toMatch(/no checkpoint found/);
+    const r = await verify('--checkpoints', logFile);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/truncated.*seq 3/);
+    expect(r.stdout).toMatch(/lines in the sources were not checkpoints/);
+  });
+});
+
 describe('keys, rotation and the legacy prefix', () => {
   it('verifies records under an old key after rotation, and fails once that key is withdrawn', async () => {
     await seed(2, K1);
