@@ -121,8 +121,14 @@ export function registerAuditCommands(
       '--checkpoints <files...>',
       'more checkpoint sources: checkpoint files or log exports (JSON lines); the configured checkpoint file is always read',
     )
-    .action(async (opts: { checkpoints?: string[] }) => {
-      const text = await withStores(deps, async (stores) => verifyText(stores, opts.checkpoints ?? []));
+    .option(
+      '--allow-no-checkpoint',
+      'accept a keyed chain with no checkpoint at all (a dropped tail then goes unnoticed)',
+    )
+    .action(async (opts: { checkpoints?: string[]; allowNoCheckpoint?: boolean }) => {
+      const text = await withStores(deps, async (stores) =>
+        verifyText(stores, opts.checkpoints ?? [], opts.allowNoCheckpoint === true),
+      );
       process.stdout.write(text.out);
       if (text.broken) throw new CommanderError(1, 'rolecall.audit.broken', text.broken);
     });
@@ -136,7 +142,11 @@ const REASONS: Record<NonNullable<AuditVerification['reason']>, string> = {
   truncated: 'truncated',
 };
 
-async function verifyText(stores: StoreSet, extra: string[]): Promise<{ out: string; broken?: string }> {
+async function verifyText(
+  stores: StoreSet,
+  extra: string[],
+  allowNoCheckpoint: boolean,
+): Promise<{ out: string; broken?: string }> {
   const keys = stores.auditKeys ?? NO_AUDIT_KEYS;
   const sources = [...existingSources([stores.checkpointFile]), ...extra];
   const reading = readCheckpoints(sources, keys);
@@ -148,6 +158,11 @@ async function verifyText(stores: StoreSet, extra: string[]): Promise<{ out: str
     if (result.checkpoint)
       lines.push(
         `latest checkpoint: seq ${result.checkpoint.seq} at ${result.checkpoint.at} (${sources.join(', ')})`,
+      );
+    else if (result.keyIds?.length && !allowNoCheckpoint)
+      // A keyed chain always leaves checkpoints: none at all is itself a sign of tampering.
+      lines.push(
+        'broken: no checkpoint found for a keyed chain, so a dropped tail cannot be ruled out: pass --checkpoints FILE (the checkpoint file or a log export), or --allow-no-checkpoint',
       );
     else lines.push('warning: no checkpoint found, so a dropped tail cannot be detected');
     if (reading.skipped) lines.push(`(${reading.skipped} lines in the sources were not checkpoints)`);

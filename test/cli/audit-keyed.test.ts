@@ -169,7 +169,12 @@ describe('checkpoints in the log stream', () => {
     const db = rawDb();
     db.prepare('DELETE FROM audit WHERE seq = 3').run();
     db.close();
-    expect((await verify()).stdout).toMatch(/no checkpoint found/);
+    const none = await verify();
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/no checkpoint found for a keyed chain/);
+    const allowed = await verify('--allow-no-checkpoint');
+    expect(allowed.code, allowed.stdout).toBe(0);
+    expect(allowed.stdout).toMatch(/warning: no checkpoint found/);
     const r = await verify('--checkpoints', logFile);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/truncated.*seq 3/);
