@@ -159,10 +159,11 @@ async function verifyText(
       lines.push(
         `latest checkpoint: seq ${result.checkpoint.seq} at ${result.checkpoint.at} (${sources.join(', ')})`,
       );
-    else if (result.keyIds?.length && !allowNoCheckpoint)
-      // A keyed chain always leaves checkpoints: none at all is itself a sign of tampering.
+    else if (keys.signing && result.count > 0 && !allowNoCheckpoint)
+      // Keyed appends always leave checkpoints: none at all is itself a sign of tampering (a dropped
+      // tail, or the whole chain rewritten as unkeyed records, which needs no key).
       lines.push(
-        'broken: no checkpoint found for a keyed chain, so a dropped tail cannot be ruled out: pass --checkpoints FILE (the checkpoint file or a log export), or --allow-no-checkpoint',
+        'broken: no checkpoint found for a keyed chain, so neither a dropped tail nor a chain rewritten without the key can be ruled out: pass --checkpoints FILE (the checkpoint file or a log export), or --allow-no-checkpoint',
       );
     else lines.push('warning: no checkpoint found, so a dropped tail cannot be detected');
     if (reading.skipped) lines.push(`(${reading.skipped} lines in the sources were not checkpoints)`);

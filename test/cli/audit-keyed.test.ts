@@ -110,6 +110,18 @@ describe('audit verify against a rewritten chain', () => {
     expect(r.stdout).toMatch(/breaks at seq 1/);
   });
 
+  it('fails on a chain rewritten as unkeyed records when the checkpoint file is gone too', async () => {
+    await seed(3);
+    const db = rawDb();
+    db.prepare(`UPDATE audit SET body = json_remove(body, '$.keyId')`).run();
+    reseal(db);
+    db.close();
+    rmSync(process.env.ROLECALL_AUDIT_CHECKPOINTS!);
+    const r = await verify();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/no checkpoint found for a keyed chain/);
+  });
+
   it('fails when records were rewritten as unkeyed (legacy) records and resealed', async () => {
     await seed(4);
     const db = rawDb();

@@ -132,7 +132,7 @@ export class ChainVerifier {
     try {
       expected = hashRecord(record, this.#keys);
     } catch {
-      expected = undefined; // not canonicalisable (e.g. a lone surrogate written behind our back)
+      return 'chain'; // not canonicalisable (e.g. a lone surrogate written behind our back)
     }
     if (record.keyId === undefined && this.#keyed) return 'unkeyed_after_keyed';
     if (record.keyId !== undefined && expected === undefined) return 'unknown_key';
