@@ -38,6 +38,12 @@ export const Env = z.object({
   ROLECALL_MODEL: z.string().default('claude-sonnet-4-5'),
   ROLECALL_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `id=secret[,id=secret…]`: the first seals the audit chain, all verify (README: Security). */
+  ROLECALL_AUDIT_KEYS: optionalString,
+  /** Append-only file for audit checkpoints; default <data dir>/audit-checkpoints.jsonl on SQLite. */
+  ROLECALL_AUDIT_CHECKPOINTS: optionalString,
+  /** `production` makes ROLECALL_AUDIT_KEYS required. */
+  NODE_ENV: optionalString,
 });
 export type Env = z.infer<typeof Env>;
 

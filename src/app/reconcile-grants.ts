@@ -2,6 +2,7 @@ import { errorCode } from '../core/errors.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 import { auditOf, ROLECALL_ACTOR } from './lifecycle.ts';
 import { appliedAt, revokedBetween, roleHistory } from './role-history.ts';
 
@@ -28,8 +29,6 @@ export interface GrantCheck {
 
 export type ReconcileDeps = Pick<AppDeps, 'policy' | 'requests' | 'audit' | 'directories' | 'clock' | 'log'>;
 
-const LIMIT = 500;
-
 /**
  * Compares the time-bound grants the store believes in with the directory. Read-only unless `fix`:
  * then a missing role is granted again and a re-added one removed, each through the same SCIM path
@@ -44,16 +43,7 @@ export async function reconcileGrants(
   const tenantIds = deps.policy.tenants.map((t) => t.id).filter((id) => !o.tenantId || id === o.tenantId);
   const out: GrantCheck[] = [];
   for (const tenantId of tenantIds) {
-    const found = await deps.requests.find({
-      tenantId,
-      states: ['applied', 'revoke_failed', 'revoked'],
-      limit: LIMIT,
-    });
-    if (found.length === LIMIT)
-      deps.log.warn(
-        { tenantId, limit: LIMIT },
-        `reconcile: only the newest ${LIMIT} records of tenant ${tenantId} were checked`,
-      );
+    const found = await findAll(deps.requests, { tenantId, states: ['applied', 'revoke_failed', 'revoked'] });
     const grants = found.filter(
       (r) => r.action === 'grant' && r.grantEndsAt !== undefined && r.target.scimId,
     );
@@ -99,7 +89,7 @@ export async function reconcileGrants(
 const key = (r: RoleRequest) => `${r.target.scimId}\u0000${r.role}`;
 
 async function permanentGrants(requests: RequestStore, tenantId: string): Promise<Set<string>> {
-  const applied = await requests.find({ tenantId, states: ['applied'], limit: LIMIT });
+  const applied = await findAll(requests, { tenantId, states: ['applied'] });
   return new Set(applied.filter((r) => r.action === 'grant' && r.grantEndsAt === undefined).map(key));
 }
 

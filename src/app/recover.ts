@@ -1,6 +1,7 @@
 import type { RoleRequest } from '../core/request-record.ts';
 import { announce, applyChange } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
 import { inRequestScope } from './request-log.ts';
@@ -27,9 +28,7 @@ export async function recoverInterrupted(
   graceMs = DEFAULT_RECOVERY_GRACE_MS,
 ): Promise<{ completed: number; failed: number }> {
   const cutoff = deps.clock.now().getTime() - graceMs;
-  const stuck = (
-    await deps.requests.find({ states: ['applying', 'revoking', 'approved'], limit: 500 })
-  ).filter(
+  const stuck = (await findAll(deps.requests, { states: ['applying', 'revoking', 'approved'] })).filter(
     // A sent write left unconfirmed is nobody's work in progress: decide it now, not after the grace.
     (r) => Date.parse(r.updatedAt) <= cutoff || (r.state === 'applying' && r.error !== undefined),
   );

@@ -46,16 +46,14 @@ export async function renderHome(deps: AppDeps, userId: string, teamId: string):
   );
   if (forMe.length) sections.push({ title: 'Waiting for your approval', lines: forMe.map(line) });
   if (tenant.adminRoles.some((r) => roles.includes(r))) {
-    const records = await deps.audit.query({ tenantId: tenant.id, limit: 1000 });
+    // Newest first from the store: reading the oldest N and keeping the tail froze at N (issue 13).
+    const records = await deps.audit.query({ tenantId: tenant.id, limit: 10, order: 'desc' });
     sections.push({
       title: 'Latest audit records',
-      lines: records
-        .slice(-10)
-        .reverse()
-        .map(
-          (a) =>
-            `${a.at} · ${a.kind} · ${esc(a.role ?? '')} · ${esc(a.target?.displayName ?? a.target?.email ?? '')}${a.requestId ? ` · ${a.requestId}` : ''}`,
-        ),
+      lines: records.map(
+        (a) =>
+          `${a.at} · ${a.kind} · ${esc(a.role ?? '')} · ${esc(a.target?.displayName ?? a.target?.email ?? '')}${a.requestId ? ` · ${a.requestId}` : ''}`,
+      ),
     });
   }
   return { sections };

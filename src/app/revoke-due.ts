@@ -1,6 +1,7 @@
 import type { RoleRequest } from '../core/request-record.ts';
 import { announce } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
 import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { approvalReminder } from './messages.ts';
@@ -90,7 +91,7 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
   }
   const remindAt = (r: RoleRequest) =>
     Date.parse(r.pendingExpiresAt ?? '') - deps.policy.timers.reminderBefore;
-  const pending = await deps.requests.find({ states: ['awaiting_approval'], limit: 500 });
+  const pending = await findAll(deps.requests, { states: ['awaiting_approval'] });
   for (const r of pending) {
     if (r.reminderSentAt || !r.pendingExpiresAt || !(remindAt(r) <= now.getTime())) continue;
     const done = await inRequestScope(deps, r, async () => {

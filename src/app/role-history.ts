@@ -1,5 +1,6 @@
 import type { RoleRequest } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 
 /**
  * What Rolecall did to one person's role over time, read from the store: which grants are still in
@@ -26,12 +27,12 @@ export interface RoleHistory {
 }
 
 export async function roleHistory(deps: Pick<AppDeps, 'requests'>, of: RoleRequest): Promise<RoleHistory> {
-  const found = await deps.requests.find({
+  // All of them: the grant that explains a held role may be the oldest (issue 13 item 7).
+  const found = await findAll(deps.requests, {
     tenantId: of.tenantId,
     targetScimId: of.target.scimId!,
     role: of.role,
     states: [...ONCE_APPLIED, 'approved', 'applying'],
-    limit: 500,
   });
   const others = found.filter((o) => o.id !== of.id);
   return {

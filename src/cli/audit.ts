@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createLogger } from '../adapters/log/logger.ts';
+import { existingSources, readCheckpoints } from '../adapters/store/audit-checkpoint.ts';
+import { NO_AUDIT_KEYS } from '../adapters/store/audit-keys.ts';
 import { openStores, type StoreEnv, type StoreSet } from '../adapters/store/open.ts';
 import { parseInstant, toCsv, toJsonLines, toTable } from '../app/audit-export.ts';
 import { AuditEvent, type AuditKind } from '../core/audit.ts';
-import type { AuditQuery } from '../ports/audit-log.ts';
+import type { AuditQuery, AuditVerification } from '../ports/audit-log.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 
 const KINDS: readonly AuditKind[] = AuditEvent.options.map((o) => o.shape.kind.value);
@@ -112,17 +114,75 @@ export function registerAuditCommands(
 
   audit
     .command('verify')
-    .description('recompute the audit hash chain; exit 1 at the first broken record')
-    .action(async () => {
-      const result = await withStores(deps, (stores) => stores.audit.verify());
-      if (result.ok) {
-        process.stdout.write(`ok: ${result.count} audit records, chain intact\n`);
-        return;
-      }
-      const message = `broken: the chain breaks at seq ${result.brokenAt} (${result.count} records checked)`;
-      process.stdout.write(`${message}\n`);
-      throw new CommanderError(1, 'rolecall.audit.broken', message);
+    .description(
+      'recompute the audit chain (keys from ROLECALL_AUDIT_KEYS) and check it against the checkpoints; exit 1 at the first broken record',
+    )
+    .option(
+      '--checkpoints <files...>',
+      'more checkpoint sources: checkpoint files or log exports (JSON lines); the configured checkpoint file is always read',
+    )
+    .option(
+      '--allow-no-checkpoint',
+      'accept a keyed chain with no checkpoint at all (a dropped tail then goes unnoticed)',
+    )
+    .action(async (opts: { checkpoints?: string[]; allowNoCheckpoint?: boolean }) => {
+      const text = await withStores(deps, async (stores) =>
+        verifyText(stores, opts.checkpoints ?? [], opts.allowNoCheckpoint === true),
+      );
+      process.stdout.write(text.out);
+      if (text.broken) throw new CommanderError(1, 'rolecall.audit.broken', text.broken);
     });
+}
+
+const REASONS: Record<NonNullable<AuditVerification['reason']>, string> = {
+  chain: 'its hash or link does not match',
+  unknown_key: 'sealed with an unknown key',
+  unkeyed_after_keyed: 'an unkeyed record after keyed ones',
+  checkpoint_mismatch: 'a checkpoint pins a different hash for it',
+  truncated: 'truncated',
+};
+
+async function verifyText(
+  stores: StoreSet,
+  extra: string[],
+  allowNoCheckpoint: boolean,
+): Promise<{ out: string; broken?: string }> {
+  const keys = stores.auditKeys ?? NO_AUDIT_KEYS;
+  const sources = [...existingSources([stores.checkpointFile]), ...extra];
+  const reading = readCheckpoints(sources, keys);
+  const result = await stores.audit.verify({ checkpoints: reading.checkpoints });
+  const lines: string[] = [];
+  const facts = () => {
+    if (result.keyIds?.length) lines.push(`keyed records sealed with: ${result.keyIds.join(', ')}`);
+    if (result.legacy) lines.push(`${result.legacy} unkeyed (legacy) records at the start of the chain`);
+    if (result.checkpoint)
+      lines.push(
+        `latest checkpoint: seq ${result.checkpoint.seq} at ${result.checkpoint.at} (${sources.join(', ')})`,
+      );
+    else if (keys.signing && result.count > 0 && !allowNoCheckpoint)
+      // Keyed appends always leave checkpoints: none at all is itself a sign of tampering (a dropped
+      // tail, or the whole chain rewritten as unkeyed records, which needs no key).
+      lines.push(
+        'broken: no checkpoint found for a keyed chain, so neither a dropped tail nor a chain rewritten without the key can be ruled out: pass --checkpoints FILE (the checkpoint file or a log export), or --allow-no-checkpoint',
+      );
+    else lines.push('warning: no checkpoint found, so a dropped tail cannot be detected');
+    if (reading.skipped) lines.push(`(${reading.skipped} lines in the sources were not checkpoints)`);
+  };
+  // Both are reported: a wrong key shows up as rejected checkpoints and as a broken chain at once.
+  const rejected = reading.rejected.map(
+    (r) => `broken: checkpoint at ${r.source}:${r.line} rejected: ${r.why}`,
+  );
+  if (result.ok) lines.push(`ok: ${result.count} audit records, chain intact`);
+  else
+    lines.push(
+      result.reason === 'truncated'
+        ? `broken: truncated: the latest checkpoint (seq ${result.checkpoint?.seq} at ${result.checkpoint?.at}) is past the last record (seq ${(result.brokenAt ?? 1) - 1})`
+        : `broken: the chain breaks at seq ${result.brokenAt}: ${REASONS[result.reason ?? 'chain']}${result.detail ? ` ${result.detail}` : ''} (${result.count} records checked)`,
+    );
+  lines.push(...rejected);
+  facts();
+  const broken = lines.find((l) => l.startsWith('broken: '));
+  return { out: `${lines.join('\n')}\n`, ...(broken ? { broken } : {}) };
 }
 
 async function withStores<T>(deps: AuditCliDeps, fn: (stores: StoreSet) => Promise<T>): Promise<T> {

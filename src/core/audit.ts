@@ -51,4 +51,5 @@ export const AuditEvent = z.discriminatedUnion('kind', [
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export type AuditKind = AuditEvent['kind'];
 
-export type AuditRecord = AuditEvent & { seq: number; prevHash: string; hash: string };
+/** `keyId`: the key whose HMAC `hash` is; absent on unkeyed (legacy, or keyless playground) records. */
+export type AuditRecord = AuditEvent & { seq: number; prevHash: string; hash: string; keyId?: string };

@@ -53,7 +53,12 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
     for (const g of sample.groups) scim.state.addGroup(g);
     // The playground's own store and directory token; MongoDB is never used for demo state.
     const env = { ...opts.env, [SCIM_TOKEN_ENV]: token, ROLECALL_DATA_DIR: dataDir, MONGODB_URI: '' };
-    const config: Config = { env: parseEnv(env), file: sample.source, policy: sample.policy };
+    // A throwaway store: its audit chain needs no key even under NODE_ENV=production (a warning says so).
+    const config: Config = {
+      env: { ...parseEnv(env), NODE_ENV: undefined },
+      file: sample.source,
+      policy: sample.policy,
+    };
     const chat = new WebChat(chatUsers(sample), [
       GENERAL,
       ...(sample.approvalChannel && sample.approvalChannel !== GENERAL.id

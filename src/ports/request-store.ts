@@ -9,6 +9,8 @@ import type { RequestState, RoleRequest } from '../core/request-record.ts';
  *   stored version is still `expectedVersion`, and returns whether it won. Exactly one of many
  *   concurrent saves from the same version wins.
  * - Reads return deep copies validated against the schema; a corrupt row throws `STORE.CORRUPT`.
+ * - `find` returns one page (newest first, at most 500): a caller deciding from "all of them" pages
+ *   with `before` (see `findAll` in src/app/find-all.ts); `count` counts without reading records.
  * - Any failure to reach or write the store throws `STORE.UNAVAILABLE` (callers fail closed).
  */
 export interface RequestQuery {
@@ -25,6 +27,13 @@ export interface RequestQuery {
   expiresBefore?: string;
   /** Newest first; default 50, at most 500. */
   limit?: number;
+  /** Keyset paging: only requests after this one in the newest-first order (createdAt, then id, descending). */
+  before?: RequestCursor;
+}
+
+export interface RequestCursor {
+  createdAt: string;
+  id: string;
 }
 
 export interface RequestStore {
@@ -32,6 +41,8 @@ export interface RequestStore {
   get(id: string): Promise<RoleRequest | undefined>;
   save(next: RoleRequest, expectedVersion: number): Promise<boolean>;
   find(query: RequestQuery): Promise<RoleRequest[]>;
+  /** How many requests match (limit and before ignored), without reading them. */
+  count(query: Omit<RequestQuery, 'limit' | 'before'>): Promise<number>;
   /** True if the store answers reads and writes (for /readyz and doctor). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -38,6 +38,28 @@ describe('store-backed gauges', () => {
     expect(text).toMatch(/^rolecall_pending_approvals 2$/m);
   });
 
+  it('count past one page, and read no request records to do it (issue 13)', async () => {
+    for (let i = 0; i < 600; i++) await stores.requests.create(makeRequest({ state: 'awaiting_approval' }));
+    let parsed = 0;
+    const counting = new Proxy(stores.requests, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'find')
+          return async (...args: Parameters<typeof target.find>) => {
+            const rows = await target.find(...args);
+            parsed += rows.length;
+            return rows;
+          };
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const m = createMetrics({ requests: counting, defaultMetrics: false });
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/^rolecall_pending_approvals 602$/m);
+    expect(text).toMatch(/^rolecall_active_timebound_grants 3$/m);
+    expect(parsed).toBe(0);
+  });
+
   it('keep /metrics answering when the store is gone', async () => {
     const m = createMetrics({ requests: stores.requests, defaultMetrics: false });
     await m.registry.metrics();

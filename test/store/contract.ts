@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditKeyring } from '../../src/adapters/store/audit-keys.ts';
 import type { StoreSet } from '../../src/adapters/store/shared.ts';
 import { isRolecallError } from '../../src/core/errors.ts';
 import { auditContract } from './contract-audit.ts';
@@ -8,7 +9,7 @@ import { makeRequest, nextVersion } from './fixtures.ts';
 export interface StoreHarness {
   stores: StoreSet;
   /** A second, independent connection (client) to the same data, as another process would have. */
-  reconnect(): Promise<StoreSet>;
+  reconnect(options?: { auditKeys?: AuditKeyring }): Promise<StoreSet>;
   /** Damage a stored request behind the adapter's back so it no longer parses. */
   corruptRequest(id: string): Promise<void>;
   /** Change one field of a stored audit record directly in the database. */
@@ -31,8 +32,8 @@ export function storeContract(name: string, open: () => Promise<StoreHarness>): 
   describe(`${name} store contract`, () => {
     let h: StoreHarness;
     let extra: StoreSet[] = [];
-    const second = async () => {
-      const s = await h.reconnect();
+    const second = async (options?: { auditKeys?: AuditKeyring }) => {
+      const s = await h.reconnect(options);
       extra.push(s);
       return s;
     };
@@ -162,6 +163,45 @@ export function storeContract(name: string, open: () => Promise<StoreHarness>): 
         await Promise.all(Array.from({ length: 55 }, () => h.stores.requests.create(makeRequest())));
         expect(await h.stores.requests.find({})).toHaveLength(50);
         expect(await h.stores.requests.find({ limit: 0 })).toHaveLength(1);
+      });
+
+      it('counts what find would match, without a limit', async () => {
+        const r = h.stores.requests;
+        for (let i = 0; i < 7; i++) await r.create(makeRequest({ state: 'awaiting_approval' }));
+        for (let i = 0; i < 3; i++)
+          await r.create(makeRequest({ state: 'applied', grantEndsAt: '2025-03-01T00:00:00.000Z' }));
+        await r.create(makeRequest({ state: 'applied', durationMs: undefined, tenantId: 'T2' }));
+        expect(await r.count({})).toBe(11);
+        expect(await r.count({ states: ['awaiting_approval'] })).toBe(7);
+        expect(await r.count({ states: ['applied'], grantEndsBefore: '9999-12-31T23:59:59.999Z' })).toBe(3);
+        expect(await r.count({ tenantId: 'T2' })).toBe(1);
+        expect(await r.count({ states: [] })).toBe(0);
+      });
+
+      it('pages newest first with a (createdAt, id) cursor, seeing every row once', async () => {
+        const r = h.stores.requests;
+        const made = [];
+        for (let i = 0; i < 23; i++) {
+          const x = makeRequest({ state: 'applied' });
+          made.push(x);
+          await r.create(x);
+        }
+        // Two rows created in the same instant: the id breaks the tie, so neither is skipped.
+        const twin = makeRequest({ state: 'applied', createdAt: made[10]!.createdAt });
+        await r.create(twin);
+        const seen: string[] = [];
+        let before: { createdAt: string; id: string } | undefined;
+        for (;;) {
+          const page = await r.find({ states: ['applied'], limit: 5, ...(before ? { before } : {}) });
+          seen.push(...page.map((x) => x.id));
+          const last = page.at(-1);
+          if (page.length < 5 || !last) break;
+          before = { createdAt: last.createdAt, id: last.id };
+        }
+        expect(seen).toHaveLength(24);
+        expect(new Set(seen).size).toBe(24);
+        expect(seen[0]).toBe(made[22]!.id);
+        expect(seen.at(-1)).toBe(made[0]!.id);
       });
 
       it('reports a corrupt row as STORE.CORRUPT', async () => {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/log/logger.ts';
+import type { AuditKeyring } from '../../src/adapters/store/audit-keys.ts';
 import { openMongoStores } from '../../src/adapters/store/mongo/index.ts';
 import { openStores } from '../../src/adapters/store/open.ts';
 import { startJongodb, startTestMongo, type TestMongo } from '../support/mongo-server.ts';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await mongo?.stop();
 });
 
-const open = (dbName: string, extra: { serverSelectionTimeoutMS?: number } = {}) =>
+const open = (dbName: string, extra: { serverSelectionTimeoutMS?: number; auditKeys?: AuditKeyring } = {}) =>
   openMongoStores({ uri: mongo.uri, dbName, logger, clock, ...extra });
 
 /** jongodb cannot drop databases; a real server can, so clean up there. */
@@ -41,7 +42,7 @@ storeContract('mongodb', async (): Promise<StoreHarness> => {
   const db = rawClient.db(dbName);
   return {
     stores,
-    reconnect: () => open(dbName),
+    reconnect: (o) => open(dbName, o),
     corruptRequest: async (id) => {
       await db.collection<{ _id: string }>('requests').updateOne({ _id: id }, { $set: { state: 'bogus' } });
     },

@@ -33,6 +33,7 @@ export const REDACT_PATHS = [
   'env.SLACK_SIGNING_SECRET',
   'env.ANTHROPIC_API_KEY',
   'env.MONGODB_URI',
+  'env.ROLECALL_AUDIT_KEYS',
 ];
 
 const SECRET_PATTERNS: [RegExp, string][] = [

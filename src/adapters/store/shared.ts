@@ -5,6 +5,7 @@ import type { AuditLog } from '../../ports/audit-log.ts';
 import type { EventDeduplicator, RequestStore } from '../../ports/request-store.ts';
 import { scrubSecrets } from '../log/logger.ts';
 import { withoutChainFields } from './audit-hash.ts';
+import type { AuditKeyring } from './audit-keys.ts';
 
 /** The three persistence ports over one backing store, closed together. */
 export interface StoreSet {
@@ -12,6 +13,10 @@ export interface StoreSet {
   requests: RequestStore;
   events: EventDeduplicator;
   audit: AuditLog;
+  /** Set by openStores: the keys the audit chain is sealed and verified with. */
+  auditKeys?: AuditKeyring;
+  /** Set by openStores: where this process writes audit checkpoints (besides the log). */
+  checkpointFile?: string;
   close(): Promise<void>;
 }
 
@@ -84,7 +89,8 @@ export function readAuditRecord(data: Record<string, unknown>): AuditRecord {
   ) {
     throw corrupt('audit record', typeof seq === 'number' ? seq : '?', event.error);
   }
-  return { ...event.data, seq, prevHash: data.prevHash, hash: data.hash } as AuditRecord;
+  const keyId = typeof data.keyId === 'string' ? { keyId: data.keyId } : {};
+  return { ...event.data, seq, prevHash: data.prevHash, ...keyId, hash: data.hash } as AuditRecord;
 }
 
 export function checkAuditEvent(event: AuditEvent): AuditEvent {

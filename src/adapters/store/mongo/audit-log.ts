@@ -1,8 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Filter } from 'mongodb';
 import type { AuditEvent, AuditRecord } from '../../../core/audit.ts';
-import type { AuditLog, AuditQuery, AuditVerification } from '../../../ports/audit-log.ts';
+import type {
+  AuditLog,
+  AuditQuery,
+  AuditVerification,
+  AuditVerifyOptions,
+} from '../../../ports/audit-log.ts';
 import { ChainVerifier, GENESIS_HASH, sealRecord } from '../audit-hash.ts';
+import { type AuditKeyring, NO_AUDIT_KEYS } from '../audit-keys.ts';
 import { auditUserKeys, sameKeys, userQueryKeys } from '../audit-users.ts';
 import { AUDIT_LIMIT, checkAuditEvent, clampLimit, readAuditRecord, unavailable } from '../shared.ts';
 import { type AuditDoc, isDuplicateKey, type MongoConnection } from './connection.ts';
@@ -17,10 +23,12 @@ const MAX_APPEND_ATTEMPTS = 50;
  */
 export class MongoAuditLog implements AuditLog {
   readonly #conn: MongoConnection;
+  readonly #keys: AuditKeyring;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(conn: MongoConnection) {
+  constructor(conn: MongoConnection, keys: AuditKeyring = NO_AUDIT_KEYS) {
     this.#conn = conn;
+    this.#keys = keys;
   }
 
   append(event: AuditEvent): Promise<AuditRecord> {
@@ -44,6 +52,7 @@ export class MongoAuditLog implements AuditLog {
         event,
         (tail?.seq ?? 0) + 1,
         typeof tail?.hash === 'string' ? tail.hash : GENESIS_HASH,
+        this.#keys.signing,
       );
       try {
         await this.#conn.run('audit.append', () =>
@@ -74,13 +83,13 @@ export class MongoAuditLog implements AuditLog {
     if (query.requestId !== undefined) filter.requestId = query.requestId;
     const limit = clampLimit(query.limit, AUDIT_LIMIT.default);
     const docs = await this.#conn.run('audit.query', () =>
-      this.#conn.audit.find(filter, { sort: { seq: 1 }, limit }).toArray(),
+      this.#conn.audit.find(filter, { sort: { seq: query.order === 'desc' ? -1 : 1 }, limit }).toArray(),
     );
     return docs.map((doc) => readAuditRecord(recordData(doc)));
   }
 
-  async verify(): Promise<AuditVerification> {
-    const verifier = new ChainVerifier();
+  async verify(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    const verifier = new ChainVerifier(this.#keys, options.checkpoints);
     await this.#conn.run('audit.verify', async () => {
       for await (const doc of this.#conn.audit.find({}, { sort: { seq: 1 } })) {
         const data = recordData(doc);

@@ -1,3 +1,4 @@
+import type { AuditKeyring } from '../audit-keys.ts';
 import type { StoreSet } from '../shared.ts';
 import { MongoAuditLog } from './audit-log.ts';
 import { connectMongo, type MongoConnection, type MongoOptions } from './connection.ts';
@@ -11,14 +12,16 @@ export interface MongoStoreSet extends StoreSet {
 }
 
 /** Connects, checks the schema version and creates indexes. Throws STORE.UNAVAILABLE. */
-export async function openMongoStores(opts: MongoOptions): Promise<MongoStoreSet> {
+export async function openMongoStores(
+  opts: MongoOptions & { auditKeys?: AuditKeyring },
+): Promise<MongoStoreSet> {
   const connection = await connectMongo(opts);
   return {
     kind: 'mongodb',
     connection,
     requests: new MongoRequestStore(connection),
     events: new MongoEventDeduplicator(connection),
-    audit: new MongoAuditLog(connection),
+    audit: new MongoAuditLog(connection, opts.auditKeys),
     close: () => connection.close(),
   };
 }

@@ -54,26 +54,30 @@ export class MongoRequestStore implements RequestStore {
   }
 
   async find(query: RequestQuery): Promise<RoleRequest[]> {
-    const filter: Filter<RequestDoc> = {};
-    if (query.tenantId !== undefined) filter.tenantId = query.tenantId;
-    if (query.states !== undefined) filter.state = { $in: query.states };
-    if (query.requesterSlackUserId !== undefined)
-      filter['requester.slackUserId'] = query.requesterSlackUserId;
-    if (query.targetSlackUserId !== undefined) filter['target.slackUserId'] = query.targetSlackUserId;
-    if (query.targetScimId !== undefined) filter['target.scimId'] = query.targetScimId;
-    if (query.role !== undefined) filter.role = query.role;
-    if (query.grantEndsBefore !== undefined) filter.grantEndsAt = { $lte: query.grantEndsBefore };
-    if (query.expiresBefore !== undefined) {
-      filter.$or = [
-        { pendingExpiresAt: { $lte: query.expiresBefore } },
-        { confirmationExpiresAt: { $lte: query.expiresBefore } },
-      ];
-    }
+    const f = filterOf(query);
+    const { before } = query;
+    const page: Filter<RequestDoc> = before
+      ? {
+          $and: [
+            f,
+            {
+              $or: [
+                { createdAt: { $lt: before.createdAt } },
+                { createdAt: before.createdAt, _id: { $lt: before.id } },
+              ],
+            },
+          ],
+        }
+      : f;
     const limit = clampLimit(query.limit, REQUEST_LIMIT.default, REQUEST_LIMIT.max);
     const docs = await this.#conn.run('requests.find', () =>
-      this.#conn.requests.find(filter, { sort: { createdAt: -1, _id: -1 }, limit }).toArray(),
+      this.#conn.requests.find(page, { sort: { createdAt: -1, _id: -1 }, limit }).toArray(),
     );
     return docs.map(fromDoc);
+  }
+
+  async count(query: Omit<RequestQuery, 'limit' | 'before'>): Promise<number> {
+    return this.#conn.run('requests.count', () => this.#conn.requests.countDocuments(filterOf(query)));
   }
 
   async ping(): Promise<boolean> {
@@ -94,6 +98,25 @@ export class MongoRequestStore implements RequestStore {
   async close(): Promise<void> {
     await this.#conn.close();
   }
+}
+
+/** The filter shared by find and count. */
+function filterOf(query: Omit<RequestQuery, 'limit' | 'before'>): Filter<RequestDoc> {
+  const filter: Filter<RequestDoc> = {};
+  if (query.tenantId !== undefined) filter.tenantId = query.tenantId;
+  if (query.states !== undefined) filter.state = { $in: query.states };
+  if (query.requesterSlackUserId !== undefined) filter['requester.slackUserId'] = query.requesterSlackUserId;
+  if (query.targetSlackUserId !== undefined) filter['target.slackUserId'] = query.targetSlackUserId;
+  if (query.targetScimId !== undefined) filter['target.scimId'] = query.targetScimId;
+  if (query.role !== undefined) filter.role = query.role;
+  if (query.grantEndsBefore !== undefined) filter.grantEndsAt = { $lte: query.grantEndsBefore };
+  if (query.expiresBefore !== undefined) {
+    filter.$or = [
+      { pendingExpiresAt: { $lte: query.expiresBefore } },
+      { confirmationExpiresAt: { $lte: query.expiresBefore } },
+    ];
+  }
+  return filter;
 }
 
 export class MongoEventDeduplicator implements EventDeduplicator {

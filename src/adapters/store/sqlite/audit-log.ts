@@ -1,6 +1,12 @@
 import type { AuditEvent, AuditRecord } from '../../../core/audit.ts';
-import type { AuditLog, AuditQuery, AuditVerification } from '../../../ports/audit-log.ts';
+import type {
+  AuditLog,
+  AuditQuery,
+  AuditVerification,
+  AuditVerifyOptions,
+} from '../../../ports/audit-log.ts';
 import { ChainVerifier, GENESIS_HASH, sealRecord } from '../audit-hash.ts';
+import { type AuditKeyring, NO_AUDIT_KEYS } from '../audit-keys.ts';
 import { auditUserKeys, sameKeys, userQueryKeys } from '../audit-users.ts';
 import {
   AUDIT_LIMIT,
@@ -30,9 +36,11 @@ interface AuditRow {
  */
 export class SqliteAuditLog implements AuditLog {
   readonly #conn: SqliteConnection;
+  readonly #keys: AuditKeyring;
 
-  constructor(conn: SqliteConnection) {
+  constructor(conn: SqliteConnection, keys: AuditKeyring = NO_AUDIT_KEYS) {
     this.#conn = conn;
+    this.#keys = keys;
   }
 
   async append(event: AuditEvent): Promise<AuditRecord> {
@@ -42,7 +50,12 @@ export class SqliteAuditLog implements AuditLog {
         const tail = this.#conn.statement('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
           | { seq: number; hash: string }
           | undefined;
-        const record = sealRecord(checked, (tail?.seq ?? 0) + 1, tail?.hash ?? GENESIS_HASH);
+        const record = sealRecord(
+          checked,
+          (tail?.seq ?? 0) + 1,
+          tail?.hash ?? GENESIS_HASH,
+          this.#keys.signing,
+        );
         const { seq: _s, prevHash: _p, hash: _h, ...body } = record;
         this.#conn
           .statement(
@@ -98,7 +111,7 @@ export class SqliteAuditLog implements AuditLog {
     }
     const limit = clampLimit(query.limit, AUDIT_LIMIT.default);
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY seq ASC LIMIT ${limit}`;
+      ORDER BY seq ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ${limit}`;
     let rows: AuditRow[];
     try {
       rows = this.#conn.statement(sql).all(...params) as unknown as AuditRow[];
@@ -108,8 +121,8 @@ export class SqliteAuditLog implements AuditLog {
     return rows.map((row) => readAuditRecord(rowData(row)));
   }
 
-  async verify(): Promise<AuditVerification> {
-    const verifier = new ChainVerifier();
+  async verify(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    const verifier = new ChainVerifier(this.#keys, options.checkpoints);
     try {
       const usersOf = this.#conn.statement('SELECT user FROM audit_users WHERE seq = ?');
       for (const raw of this.#conn.statement('SELECT * FROM audit ORDER BY seq ASC').iterate()) {

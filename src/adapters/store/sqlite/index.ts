@@ -1,3 +1,4 @@
+import type { AuditKeyring } from '../audit-keys.ts';
 import type { StoreSet } from '../shared.ts';
 import { SqliteAuditLog } from './audit-log.ts';
 import { openConnection, type SqliteConnection, type SqliteOptions } from './connection.ts';
@@ -12,7 +13,7 @@ export interface SqliteStoreSet extends StoreSet {
 }
 
 /** Opens (creating and migrating if needed) `<dataDir>/rolecall.sqlite`. Throws STORE.UNAVAILABLE. */
-export function openSqliteStores(opts: SqliteOptions): SqliteStoreSet {
+export function openSqliteStores(opts: SqliteOptions & { auditKeys?: AuditKeyring }): SqliteStoreSet {
   const connection = openConnection(opts);
   const requests = new SqliteRequestStore(connection, opts.clock);
   return {
@@ -20,7 +21,7 @@ export function openSqliteStores(opts: SqliteOptions): SqliteStoreSet {
     connection,
     requests,
     events: new SqliteEventDeduplicator(connection),
-    audit: new SqliteAuditLog(connection),
+    audit: new SqliteAuditLog(connection, opts.auditKeys),
     close: async () => connection.close(),
   };
 }

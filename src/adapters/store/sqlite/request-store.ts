@@ -88,41 +88,10 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async find(query: RequestQuery): Promise<RoleRequest[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (query.tenantId !== undefined) {
-      where.push('tenant_id = ?');
-      params.push(query.tenantId);
-    }
-    if (query.states !== undefined) {
-      // An empty list matches nothing, as it would in MongoDB's $in.
-      where.push(query.states.length ? `state IN (${query.states.map(() => '?').join(', ')})` : '0');
-      params.push(...query.states);
-    }
-    if (query.requesterSlackUserId !== undefined) {
-      where.push('requester_slack_id = ?');
-      params.push(query.requesterSlackUserId);
-    }
-    if (query.targetSlackUserId !== undefined) {
-      where.push('target_slack_id = ?');
-      params.push(query.targetSlackUserId);
-    }
-    if (query.targetScimId !== undefined) {
-      // Always narrowed by tenant/state in practice, so the JSON body is read for a few rows only.
-      where.push("json_extract(body, '$.target.scimId') = ?");
-      params.push(query.targetScimId);
-    }
-    if (query.role !== undefined) {
-      where.push("json_extract(body, '$.role') = ?");
-      params.push(query.role);
-    }
-    if (query.grantEndsBefore !== undefined) {
-      where.push('grant_ends_at <= ?');
-      params.push(query.grantEndsBefore);
-    }
-    if (query.expiresBefore !== undefined) {
-      where.push('(pending_expires_at <= ? OR confirmation_expires_at <= ?)');
-      params.push(query.expiresBefore, query.expiresBefore);
+    const { where, params } = filter(query);
+    if (query.before !== undefined) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(query.before.createdAt, query.before.createdAt, query.before.id);
     }
     const limit = clampLimit(query.limit, REQUEST_LIMIT.default, REQUEST_LIMIT.max);
     const sql = `SELECT id, body FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -132,6 +101,13 @@ export class SqliteRequestStore implements RequestStore {
       body: string;
     }[];
     return rows.map(parseRow);
+  }
+
+  async count(query: Omit<RequestQuery, 'limit' | 'before'>): Promise<number> {
+    const { where, params } = filter(query);
+    const sql = `SELECT COUNT(*) AS n FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const row = this.#read('requests.count', () => this.#conn.statement(sql).get(...params)) as { n: number };
+    return Number(row.n);
   }
 
   async ping(): Promise<boolean> {
@@ -156,6 +132,47 @@ export class SqliteRequestStore implements RequestStore {
       throw unavailable(op, err);
     }
   }
+}
+
+/** The WHERE clause shared by find and count. */
+function filter(query: Omit<RequestQuery, 'limit' | 'before'>): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.tenantId !== undefined) {
+    where.push('tenant_id = ?');
+    params.push(query.tenantId);
+  }
+  if (query.states !== undefined) {
+    // An empty list matches nothing, as it would in MongoDB's $in.
+    where.push(query.states.length ? `state IN (${query.states.map(() => '?').join(', ')})` : '0');
+    params.push(...query.states);
+  }
+  if (query.requesterSlackUserId !== undefined) {
+    where.push('requester_slack_id = ?');
+    params.push(query.requesterSlackUserId);
+  }
+  if (query.targetSlackUserId !== undefined) {
+    where.push('target_slack_id = ?');
+    params.push(query.targetSlackUserId);
+  }
+  if (query.targetScimId !== undefined) {
+    // Always narrowed by tenant/state in practice, so the JSON body is read for a few rows only.
+    where.push("json_extract(body, '$.target.scimId') = ?");
+    params.push(query.targetScimId);
+  }
+  if (query.role !== undefined) {
+    where.push("json_extract(body, '$.role') = ?");
+    params.push(query.role);
+  }
+  if (query.grantEndsBefore !== undefined) {
+    where.push('grant_ends_at <= ?');
+    params.push(query.grantEndsBefore);
+  }
+  if (query.expiresBefore !== undefined) {
+    where.push('(pending_expires_at <= ? OR confirmation_expires_at <= ?)');
+    params.push(query.expiresBefore, query.expiresBefore);
+  }
+  return { where, params };
 }
 
 function parseRow(row: { id: string; body: string }): RoleRequest {
