@@ -292,6 +292,26 @@ export function canApprove(
 }
 
 /**
+ * Does an approval counted earlier still count? Re-checked with the approver's directory record read
+ * now, when the quorum is reached and again at apply: someone removed from the approver role or
+ * deactivated since their click no longer vouches for the change. (Distinctness, self-approval and
+ * the target were checked at the click and do not change.)
+ */
+export function approvalStillCounts(
+  tenant: Tenant,
+  decision: Decision,
+  approver: { known: boolean; active: boolean; roles: readonly string[] },
+): { ok: true } | { ok: false; reason: ApproveRefusal } {
+  if (decision.kind !== 'needs_approval') return { ok: false, reason: 'not_pending' };
+  if (!approver.known) return { ok: false, reason: 'not_approver' };
+  if (!approver.active) return { ok: false, reason: 'inactive' };
+  const holds = decision.approverRoles.some(
+    (r) => Object.hasOwn(tenant.roles, r) && approver.roles.includes(r),
+  );
+  return holds ? { ok: true } : { ok: false, reason: 'not_approver' };
+}
+
+/**
  * "What roles does X have?": everyone may ask about themselves; about others only holders of one
  * of tenant.adminRoles, or a requester covered by a rule with `can: [view]` whose `who` matches
  * and whose target is not `self`. A view rule's `roles` does not narrow the answer (the reply
