@@ -61,8 +61,14 @@ export async function directoryUserFor(
       return dir.findUserByExternalId(chatUser.id);
     case 'userName':
       return chatUser.email ? dir.findUserByUserName(chatUser.email) : undefined;
-    default:
-      return chatUser.email ? dir.findUserByEmail(chatUser.email) : undefined;
+    default: {
+      if (!chatUser.email) return undefined;
+      const user = await dir.findUserByEmail(chatUser.email);
+      // A secondary address (an alias, a shared mailbox) may be someone else's: primary only, unless told.
+      const primary = user?.emails[0] ?? user?.userName;
+      if (!user || tenant.scim.emailMatch === 'any') return user;
+      return primary?.toLowerCase() === chatUser.email.toLowerCase() ? user : undefined;
+    }
   }
 }
 
