@@ -77,6 +77,21 @@ describe('maxDuration holds across grants asked before the previous one ends', (
     expect(applied?.grantEndsAt).toBe(new Date(start + 24 * HOUR).toISOString());
   });
 
+  it('extending by an hour every hour cannot renew for ever either', async () => {
+    const { p, chat } = await boot();
+    await w.grant(p, { target: 'bob', role: 'editor', durationMs: 24 * HOUR });
+    w.clock.advance(23 * HOUR);
+    // 23 h run + 1 h left + 1 h more = 25 h > 24 h (judged before on the 2 h from now only).
+    await say(p, 'extend my editor role by 1 hour');
+    const shown = chat.cards
+      .filter((c) => c.to === 'D0BOB')
+      .map((c) => PeopleChat.all(c.card))
+      .join('\n');
+    expect(shown).toMatch(/Extend `editor`/);
+    expect(shown).toMatch(/Not allowed: the duration is longer than the policy allows/);
+    expect(confirmButton(chat)).toBeUndefined();
+  });
+
   it('after the running grant has ended and its role was removed, a new span starts', async () => {
     const { p, chat } = await boot();
     await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
