@@ -54,7 +54,7 @@ export async function proposeChange(
       await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
       return;
     }
-    // The policy then judges the whole remaining length, so maximum durations still hold.
+    // The policy then judges the whole continuous span (heldMs below), so maximum durations still hold.
     const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
     if (current && ask.until !== undefined && Date.parse(ask.until) <= Date.parse(current.grantEndsAt!)) {
       // Someone who may not see the person's roles learns nothing about their grant's end.
