@@ -92,6 +92,25 @@ describe('maxDuration holds across grants asked before the previous one ends', (
     expect(confirmButton(chat)).toBeUndefined();
   });
 
+  it('the span reaches back through earlier grants it continued, even ones already ended', async () => {
+    const { p, chat } = await boot();
+    await w.grant(p, { target: 'bob', role: 'editor', durationMs: 10 * HOUR });
+    w.clock.advance(8 * HOUR);
+    await w.grant(p, { target: 'bob', role: 'editor', durationMs: 8 * HOUR });
+    w.clock.advance(2 * HOUR);
+    // The first grant ends while the second covers it: superseded, no PATCH, role kept.
+    await revokeDueGrants(p.deps);
+    expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
+    w.clock.advance(5 * HOUR);
+    // 15 h since the first grant began + 10 h = 25 h > 24 h (the second alone: 7 h + 10 h).
+    await say(p, 'make me an editor for 10 hours');
+    expect(confirmButton(chat)).toBeUndefined();
+    const [denied] = await p.deps.requests.find({ tenantId: 'acme', states: ['denied'] });
+    expect(denied?.decision.kind === 'deny' && denied.decision.detail).toMatch(
+      /1d 1h continuous \(15h already running\)/,
+    );
+  });
+
   it('after the running grant has ended and its role was removed, a new span starts', async () => {
     const { p, chat } = await boot();
     await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/core/policy.ts';
 import { ask, HOUR, sampleTenant, tenantOf } from './policy-fixtures.ts';
@@ -90,5 +91,49 @@ describe('maxDuration judges the continuous span', () => {
     expect(
       evaluate(acme, ask(['admin'], 'editor', { durationMs: 48 * HOUR, heldMs: 100 * HOUR })),
     ).toMatchObject({ kind: 'allow', durationMs: 48 * HOUR });
+  });
+
+  it('property: whatever is held and asked, held + granted never exceeds maxDuration', () => {
+    const H = 60_000;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 48 }),
+        fc.constantFrom('deny', 'cap'),
+        fc.option(fc.integer({ min: 1, max: 72 * 60 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: 72 * 60 }), { nil: undefined }),
+        (maxHours, overMax, askedMin, heldMin) => {
+          const t = tenantOf({
+            roles: { editor: {} },
+            rules: [
+              {
+                who: ['anyone'],
+                can: ['grant'],
+                roles: ['editor'],
+                maxDuration: `${maxHours}h`,
+                overMax,
+                allowAboveOwnLevel: true,
+              },
+            ],
+          });
+          const durationMs = askedMin === undefined ? undefined : askedMin * H;
+          const heldMs = heldMin === undefined ? undefined : heldMin * H;
+          const d = evaluate(t, ask([], 'editor', { durationMs, heldMs }));
+          const max = maxHours * HOUR;
+          if (d.kind === 'deny') {
+            expect(d.reason).toBe('duration_exceeds_max');
+            expect(
+              (heldMs ?? 0) >= max || (overMax === 'deny' && (heldMs ?? 0) + (durationMs ?? 0) > max),
+            ).toBe(true);
+            return;
+          }
+          expect(d.durationMs).toBeDefined();
+          expect((heldMs ?? 0) + d.durationMs!).toBeLessThanOrEqual(max);
+          if (durationMs !== undefined && (heldMs ?? 0) + durationMs <= max)
+            expect(d.durationMs).toBe(durationMs);
+          // Nothing held: the same decision as without heldMs.
+          if (!heldMs) expect(d).toEqual(evaluate(t, ask([], 'editor', { durationMs })));
+        },
+      ),
+    );
   });
 });
