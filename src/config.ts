@@ -33,6 +33,8 @@ export const Env = z.object({
   SLACK_API_URL: optionalString.pipe(z.url().optional()),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** Bearer token for GET /metrics and /readyz; unset: served to loopback callers only. */
+  ROLECALL_OPS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   ROLECALL_MODEL: z.string().default('claude-sonnet-4-5'),

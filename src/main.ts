@@ -9,6 +9,7 @@ import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
+import { operatorOnly } from './adapters/metrics/operator-access.ts';
 import { codeForStatus } from './adapters/scim/errors.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
@@ -145,7 +146,8 @@ export async function startSurface<S extends Surface>(
       };
       return createUseCases(deps);
     },
-    routes: [
+    // Operator endpoints: bearer token, or loopback only (src/adapters/metrics/operator-access.ts).
+    routes: operatorOnly(config.env.ROLECALL_OPS_TOKEN, [
       {
         method: 'GET',
         path: '/metrics',
@@ -167,7 +169,7 @@ export async function startSurface<S extends Surface>(
             .end(JSON.stringify({ ok, store: storeOk, slack: slackOk }));
         },
       },
-    ],
+    ]),
   });
   const scheduler = startScheduler(deps!, opts.schedulerIntervalMs ?? 15_000);
   // SQLite serves one process, so whatever it left mid-change was abandoned by a crash: recover it

@@ -5,6 +5,7 @@ import { type AppDeps, tenantById } from './deps.ts';
 import { advance, audit, tell } from './lifecycle.ts';
 import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
 import { bindRequest } from './request-log.ts';
+import { refuseIfApprovalsStale } from './revalidate-approvers.ts';
 import { observedBefore, wroteBefore } from './role-history.ts';
 
 /**
@@ -30,6 +31,8 @@ export async function applyChange(
 
   let finished: RoleRequest | undefined;
   try {
+    const stale = await refuseIfApprovalsStale(deps, tenant, started);
+    if (stale) return await announce(deps, stale);
     // Fresh at apply time: the requester may have lost the right since asking (operators hold
     // no customer roles; their relay stands on the customer's approvals).
     if (!opts.checkedNow && !started.relayedBy && started.requester.scimId) {

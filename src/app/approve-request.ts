@@ -7,6 +7,7 @@ import { advanceFresh, audit, tell } from './lifecycle.ts';
 import { alreadyDecided, approvalCard, approverRefused, refusalCard } from './messages.ts';
 import type { Reply } from './reply.ts';
 import { bindRequest } from './request-log.ts';
+import { dropStaleApprovals } from './revalidate-approvers.ts';
 
 type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
@@ -56,6 +57,8 @@ export async function decideRequest(
         : refusalCard(who.ok ? 'external' : who.refusal),
     );
   }
+  // A click that would complete the quorum counts only with approvals that still qualify now.
+  if (verdict.kind === 'approve') await dropStaleApprovals(deps, tenant, requestId);
   const at = deps.clock.now().toISOString();
   const { request: next, current } = await advanceFresh(deps, requestId, (cur) =>
     cur.state !== 'awaiting_approval'

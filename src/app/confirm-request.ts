@@ -15,6 +15,7 @@ import {
 } from './messages.ts';
 import type { Reply } from './reply.ts';
 import { bindRequest } from './request-log.ts';
+import { runningGrant } from './running-grant.ts';
 
 /**
  * The requester confirms their card. Policy is evaluated again with roles read now (they may have
@@ -49,6 +50,7 @@ export async function confirmRequest(
     return reply(refusalCard(who.ok ? 'external' : who.refusal));
   const dir = deps.directories.forTenant(tenant.id);
   const targetRoles = request.target.scimId ? await dir.getRoles(request.target.scimId) : [];
+  const span = await heldSpan(deps, request);
   const decision = evaluate(tenant, {
     requester: {
       roles: who.person.roles,
@@ -64,7 +66,7 @@ export async function confirmRequest(
       known: Boolean(request.target.scimId),
     },
     role: request.role,
-    durationMs: request.durationMs,
+    ...span,
   });
   const next = await advance(deps, request, {
     kind: 'confirm',
@@ -113,4 +115,19 @@ export async function requestApproval(deps: AppDeps, r: RoleRequest): Promise<vo
   await audit(deps, r, 'approval_requested', {
     note: channel ? `posted to ${channel}` : 'no approval channel configured',
   });
+}
+
+/**
+ * Duration and held time to judge at confirmation: while a grant of the role runs, the span is
+ * judged again from now (held so far + what is left until the end fixed when asked).
+ */
+async function heldSpan(deps: AppDeps, r: RoleRequest): Promise<{ durationMs?: number; heldMs?: number }> {
+  const asked = r.durationMs === undefined ? {} : { durationMs: r.durationMs };
+  if (r.action !== 'grant' || !r.target.scimId) return asked;
+  const now = deps.clock.now();
+  const running = await runningGrant(deps, r.tenantId, r.target.scimId, r.role, now);
+  if (!running) return asked;
+  const heldMs = now.getTime() - Date.parse(running.since);
+  if (r.durationMs === undefined || r.endsBy === undefined) return { ...asked, heldMs };
+  return { durationMs: Math.min(r.durationMs, Date.parse(r.endsBy) - now.getTime()), heldMs };
 }

@@ -10,6 +10,7 @@ import { advanceFresh, audit } from './lifecycle.ts';
 import {
   errorCard,
   lookupAnswer,
+  nameAmbiguous,
   notAllowedToView,
   nothingToCancel,
   notUnderstood,
@@ -109,7 +110,12 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
         const found = await resolveTarget(deps, ctx.tenant, ctx.person, target);
         if (found.kind === 'none') await ctx.reply(targetNotFound(found.what));
         else if (found.kind === 'many')
-          await ctx.reply(whichOne(found.name, choiceButtons(ctx, intent, found.candidates)));
+          // Names and emails of the matches are what "what roles does X have?" would show: viewers only.
+          await ctx.reply(
+            canView(ctx.tenant, ctx.person.roles, false)
+              ? whichOne(found.name, choiceButtons(ctx, intent, found.candidates))
+              : nameAmbiguous(found.name),
+          );
         else await inLogScope(deps, {}, () => proposeChange(deps, ctx, found, askOf(intent)));
       }
   }

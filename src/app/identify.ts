@@ -76,8 +76,14 @@ export async function findPerson(
       return key.slackUserId ? dir.findUserByExternalId(key.slackUserId) : undefined;
     case 'userName':
       return key.email ? dir.findUserByUserName(key.email) : undefined;
-    default:
-      return key.email ? dir.findUserByEmail(key.email) : undefined;
+    default: {
+      if (!key.email) return undefined;
+      const user = await dir.findUserByEmail(key.email);
+      // A secondary address (an alias, a shared mailbox) may be someone else's: primary only, unless told.
+      const primary = user?.emails[0] ?? user?.userName;
+      if (!user || tenant.scim.emailMatch === 'any') return user;
+      return primary?.toLowerCase() === key.email.toLowerCase() ? user : undefined;
+    }
   }
 }
 

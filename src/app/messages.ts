@@ -122,9 +122,12 @@ export function denyText(reason: DenyReason): string {
 
 export interface ConfirmView {
   request: RoleRequest;
-  rolesBefore: string[];
-  rolesAfter: string[];
+  /** Left out when the requester may not see the target's roles, and on every refusal. */
+  rolesBefore?: string[];
+  rolesAfter?: string[];
   showDetails: boolean;
+  /** The requester may see the target's roles (canView): the running grant and extension are shown. */
+  mayView?: boolean;
 }
 
 export function confirmationCard(v: ConfirmView): Card {
@@ -140,16 +143,21 @@ export function confirmationCard(v: ConfirmView): Card {
           { actionId: ACTIONS.confirm, value: r.id, text: 'Confirm', style: 'primary' },
           { actionId: ACTIONS.cancel, value: r.id, text: 'Cancel' },
         ];
+  const mayView = v.mayView ?? true;
   return {
-    text: r.extendsRequestId
-      ? `Extend \`${esc(r.role)}\` for ${esc(r.target.displayName ?? 'them')}?`
-      : `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${esc(r.target.displayName ?? 'them')}?`,
+    text:
+      r.extendsRequestId && mayView
+        ? `Extend \`${esc(r.role)}\` for ${esc(r.target.displayName ?? 'them')}?`
+        : `${r.action === 'grant' ? 'Grant' : 'Revoke'} \`${esc(r.role)}\` ${r.action === 'grant' ? 'to' : 'from'} ${esc(r.target.displayName ?? 'them')}?`,
     fields: [
       ['Person', who(r.target, v.showDetails)],
       ['Change', `${r.action} \`${esc(r.role)}\``],
-      ['Roles now → after', `${list(v.rolesBefore)} → ${list(v.rolesAfter)}`],
+      ...(v.rolesBefore && v.rolesAfter
+        ? ([['Roles now → after', `${list(v.rolesBefore)} → ${list(v.rolesAfter)}`]] as [string, string][])
+        : []),
       ['Duration', duration],
-      ...extensionField(r),
+      // A refusal shows no one's roles: not even the grant already running.
+      ...(mayView && d.kind !== 'deny' ? [...runningField(r), ...extensionField(r)] : []),
       ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
       ...(r.relayedBy ? ([['Relayed by', who(r.relayedBy, false)]] as [string, string][]) : []),
     ],
@@ -195,6 +203,7 @@ export function approvalCard(r: RoleRequest, showDetails: boolean, status?: stri
     fields: [
       ['Duration', r.durationMs ? formatDuration(r.durationMs) : 'permanent'],
       ['Approvals', `${r.approvals.length} of ${needed}`],
+      ...runningField(r),
       ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
       ...(r.relayedBy ? ([['Relayed by', who(r.relayedBy, false)]] as [string, string][]) : []),
     ],
@@ -347,9 +356,11 @@ export function approvalReminder(r: RoleRequest): Card {
   };
 }
 
-/** An "extend … until X" whose X is not after the current grant's end. */
-export const notLonger = (currentEnd: string): Card => ({
-  text: `That would not extend it: the current grant already runs until ${when(currentEnd)}. Nothing was changed.`,
+/** An "extend … until X" whose X is not after the current grant's end (left out if not viewable). */
+export const notLonger = (currentEnd: string | undefined): Card => ({
+  text: currentEnd
+    ? `That would not extend it: the current grant already runs until ${when(currentEnd)}. Nothing was changed.`
+    : 'That would not extend it, so nothing was changed.',
 });
 
 /** "Try again" on a grant whose asked-for end ("until 5pm") has passed meanwhile. */
@@ -383,3 +394,19 @@ export function inactiveTarget(name: string | undefined): Card {
     context: 'Removing roles from a deactivated account is still possible.',
   };
 }
+
+/** A grant of the same role already running when this one was asked: approvers judge the whole span. */
+function runningField(r: RoleRequest): [string, string][] {
+  if (!r.running) return [];
+  return [
+    [
+      'Already running',
+      `\`${esc(r.role)}\` since ${when(r.running.since)}, until ${when(r.running.endsAt)} (request ${esc(r.running.requestId)}); this grant would end ${r.endsBy ? when(r.endsBy) : 'later'}`,
+    ],
+  ];
+}
+
+/** "Which Dana?" for someone who may not see who the matches are (issue 13.3): no names, no emails. */
+export const nameAmbiguous = (name: string): Card => ({
+  text: `More than one person matches “${esc(name)}”. Please mention them (@name) or give their email address.`,
+});

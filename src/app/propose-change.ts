@@ -1,6 +1,6 @@
 import type { Identity } from '../core/identity.ts';
 import type { RoleAction } from '../core/intent.ts';
-import { evaluate } from '../core/policy.ts';
+import { canView, evaluate } from '../core/policy.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import { newRequest } from '../core/request.ts';
 import type { ChatRef, RoleRequest } from '../core/request-record.ts';
@@ -10,6 +10,7 @@ import type { Person } from './identify.ts';
 import { advance, audit } from './lifecycle.ts';
 import { confirmationCard, inactiveTarget, notLonger, notUnderstood, outcomeCard } from './messages.ts';
 import type { Reply } from './reply.ts';
+import { runningGrant } from './running-grant.ts';
 
 export interface ChangeAsk {
   action: RoleAction;
@@ -48,6 +49,9 @@ export async function proposeChange(
     await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
     return;
   }
+  const isSelf = person.kind === 'member' && person.user.id === target.user.id;
+  // What the card may show of the target: only what "what roles does X have?" would answer.
+  const mayView = canView(tenant, person.roles, isSelf);
   let extendsRequestId: string | undefined;
   let endsBy = ask.until;
   if (ask.extend) {
@@ -55,10 +59,11 @@ export async function proposeChange(
       await ctx.reply(notUnderstood('unclear', Object.keys(tenant.roles)));
       return;
     }
-    // The policy then judges the whole remaining length, so maximum durations still hold.
+    // The policy then judges the whole continuous span (heldMs below), so maximum durations still hold.
     const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
     if (current && ask.until !== undefined && Date.parse(ask.until) <= Date.parse(current.grantEndsAt!)) {
-      await ctx.reply(notLonger(current.grantEndsAt!));
+      // Someone who may not see the person's roles learns nothing about their grant's end.
+      await ctx.reply(notLonger(mayView ? current.grantEndsAt! : undefined));
       return;
     }
     if (current) {
@@ -72,14 +77,21 @@ export async function proposeChange(
   }
   const dir = deps.directories.forTenant(tenant.id);
   const rolesBefore = await dir.getRoles(target.user.id);
-  const isSelf = person.kind === 'member' && person.user.id === target.user.id;
+  const running =
+    ask.action === 'grant' ? await runningGrant(deps, tenant.id, target.user.id, ask.role, now) : undefined;
   const decision = evaluate(tenant, {
     requester: { roles: person.roles, active: true, known: true, isOperator: person.kind === 'operator' },
     action: ask.action,
     target: { isRequester: isSelf, roles: rolesBefore, known: true },
     role: ask.role,
     durationMs,
+    ...(running ? { heldMs: now.getTime() - Date.parse(running.since) } : {}),
   });
+  // Asked while a grant runs: the new one ends where its span was judged, however long approval takes.
+  if (running && decision.kind !== 'deny' && decision.durationMs !== undefined) {
+    const judgedEnd = now.getTime() + decision.durationMs;
+    if (endsBy === undefined || judgedEnd < Date.parse(endsBy)) endsBy = new Date(judgedEnd).toISOString();
+  }
   const rolesAfter =
     ask.action === 'grant'
       ? [...new Set([...rolesBefore, ask.role])].sort()
@@ -99,6 +111,7 @@ export async function proposeChange(
     endsBy,
     decision,
     origin: ctx.origin,
+    running,
     // Confirming after the end that was asked for would grant a role only to take it away again.
     confirmationExpiresAt: new Date(
       Math.min(now.getTime() + deps.policy.timers.confirmationTtl, endsBy ? Date.parse(endsBy) : Infinity),
@@ -111,13 +124,19 @@ export async function proposeChange(
     deps.observer?.policyDenied?.(decision.reason);
     const denied = await advance(deps, request, { kind: 'confirm' });
     if (denied) await audit(deps, denied, 'denied', { rolesBefore, outcome: decision.reason });
-    await ctx.reply(
-      confirmationCard({ request, rolesBefore, rolesAfter: rolesBefore, showDetails: ctx.showDetails }),
-    );
+    // A refusal shows no one's roles, whoever asked.
+    await ctx.reply(confirmationCard({ request, showDetails: ctx.showDetails && mayView, mayView }));
     if (denied) await ctx.reply(outcomeCard(denied));
     return;
   }
-  await ctx.reply(confirmationCard({ request, rolesBefore, rolesAfter, showDetails: ctx.showDetails }));
+  await ctx.reply(
+    confirmationCard({
+      request,
+      ...(mayView ? { rolesBefore, rolesAfter } : {}),
+      showDetails: ctx.showDetails && mayView,
+      mayView,
+    }),
+  );
 }
 
 /** The person's time-bound grant of this role that is in force now and ends last, if any. */

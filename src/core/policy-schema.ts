@@ -69,6 +69,11 @@ export const ScimConfig = z
     /** attribute model: where the single role value lives, e.g. `urn:…:enterprise:2.0:User:role` or `title`. */
     attributePath: z.string().min(1).optional(),
     userLookup: z.enum(['email', 'userName', 'externalId']).default('email'),
+    /**
+     * userLookup email: the Slack address must be the directory user's primary email (`primary`),
+     * or may be any of their addresses (`any`: aliases and shared mailboxes then identify them too).
+     */
+    emailMatch: z.enum(['primary', 'any']).default('primary'),
     timeout: Duration.default(10_000),
     retries: z.number().int().min(0).max(10).default(3),
     maxRetryAfter: Duration.default(30_000),

@@ -21,6 +21,9 @@ import type { RoleRequest } from './request-record.ts';
  *   approvers rank below the role from laundering an escalation.
  * - A rule with maxDuration makes grants time-bound: no duration asked → maxDuration, `capped: true`;
  *   a longer one is denied or capped per `overMax`. Revokes are never time-bound: a duration is denied.
+ *   maxDuration bounds the continuous span a grant creates: while a grant of the same role is running,
+ *   the time it has already run (`heldMs`) counts too, so asking again (or extending) before the end
+ *   cannot chain grants past the limit.
  * - Vendor operators relaying for a customer: requester facts are ignored (they are not in the
  *   directory), `who` is ignored, the rule must still cover action/role/target, and the decision
  *   always needs approval by the customer: the rule's approvers, else the protected role's holders,
@@ -49,6 +52,11 @@ export interface PolicyInput {
   target: PolicyTarget;
   role: string;
   durationMs?: number;
+  /**
+   * How long the target has already held this role without a break under time-bound grants still
+   * running now (0 or absent: none). Judged with durationMs against maxDuration.
+   */
+  heldMs?: number;
 }
 
 export interface RuleTrace {
@@ -100,6 +108,9 @@ function gate(tenant: Tenant, input: PolicyInput): Deny | undefined {
   if (!Object.hasOwn(tenant.roles, input.role)) return deny('unknown_role', `no role "${input.role}"`);
   if (durationMs !== undefined && !(Number.isSafeInteger(durationMs) && durationMs > 0))
     return deny('invalid_duration', `duration ${durationMs} ms`);
+  const held = input.heldMs;
+  if (held !== undefined && !(Number.isSafeInteger(held) && held >= 0))
+    return deny('invalid_duration', `held for ${held} ms`);
   if (durationMs !== undefined && input.action === 'revoke')
     return deny('duration_not_supported', 'a revoke cannot be time-bound');
   if (!requester.isOperator) {
@@ -158,20 +169,31 @@ function decideByRule(tenant: Tenant, rule: Rule, id: string, input: PolicyInput
   let capped = false;
   const max = rule.maxDuration;
   if (input.action === 'grant' && max !== undefined) {
+    const held = input.heldMs ?? 0;
+    const room = max - held;
+    const running = held > 0 ? ` (${formatDuration(held)} already running)` : '';
+    if (room <= 0)
+      return deny(
+        'duration_exceeds_max',
+        `the running grant has already used maxDuration (${formatDuration(max)})${running}`,
+        id,
+      );
     if (durationMs === undefined) {
-      durationMs = max;
+      durationMs = room;
       capped = true;
-      notes.push(`time-bound: no duration asked, so maxDuration (${formatDuration(max)})`);
-    } else if (durationMs > max) {
+      notes.push(`time-bound: no duration asked, so maxDuration (${formatDuration(max)})${running}`);
+    } else if (durationMs > room) {
       if (rule.overMax === 'deny')
         return deny(
           'duration_exceeds_max',
-          `${formatDuration(durationMs)} asked, at most ${formatDuration(max)}`,
+          held > 0
+            ? `${formatDuration(held + durationMs)} continuous${running}, at most ${formatDuration(max)}`
+            : `${formatDuration(durationMs)} asked, at most ${formatDuration(max)}`,
           id,
         );
-      durationMs = max;
+      durationMs = room;
       capped = true;
-      notes.push(`capped at maxDuration (${formatDuration(max)})`);
+      notes.push(`capped at maxDuration (${formatDuration(max)})${running}`);
     }
   }
   const timing = durationMs === undefined ? { capped } : { durationMs, capped };
@@ -267,6 +289,26 @@ export function canApprove(
   if (!decision.approverRoles.some((r) => catalogue(r) && approver.roles.includes(r)))
     return no('not_approver');
   return { ok: true };
+}
+
+/**
+ * Does an approval counted earlier still count? Re-checked with the approver's directory record read
+ * now, when the quorum is reached and again at apply: someone removed from the approver role or
+ * deactivated since their click no longer vouches for the change. (Distinctness, self-approval and
+ * the target were checked at the click and do not change.)
+ */
+export function approvalStillCounts(
+  tenant: Tenant,
+  decision: Decision,
+  approver: { known: boolean; active: boolean; roles: readonly string[] },
+): { ok: true } | { ok: false; reason: ApproveRefusal } {
+  if (decision.kind !== 'needs_approval') return { ok: false, reason: 'not_pending' };
+  if (!approver.known) return { ok: false, reason: 'not_approver' };
+  if (!approver.active) return { ok: false, reason: 'inactive' };
+  const holds = decision.approverRoles.some(
+    (r) => Object.hasOwn(tenant.roles, r) && approver.roles.includes(r),
+  );
+  return holds ? { ok: true } : { ok: false, reason: 'not_approver' };
 }
 
 /**

@@ -35,6 +35,15 @@ export const ChatRef = z.object({
 });
 export type ChatRef = z.infer<typeof ChatRef>;
 
+/** A time-bound grant of the same role the target held when this one was asked (shown to approvers). */
+export const RunningGrant = z.object({
+  requestId: z.string(),
+  /** Start of the unbroken span of such grants: maxDuration is judged from here. */
+  since: z.string(),
+  endsAt: z.string(),
+});
+export type RunningGrant = z.infer<typeof RunningGrant>;
+
 export const RoleRequest = z.object({
   id: z.string(),
   tenantId: z.string(),
@@ -85,5 +94,7 @@ export const RoleRequest = z.object({
   /** Set while a worker holds `applying`/`revoking`; lets recovery find abandoned work. */
   claimedAt: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Set when asked while a time-bound grant of the same role was running (issue 13.5). */
+  running: RunningGrant.optional(),
 });
 export type RoleRequest = z.infer<typeof RoleRequest>;

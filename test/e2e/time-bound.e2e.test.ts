@@ -85,7 +85,7 @@ describe('end to end: time-bound grants', () => {
     expect((await e.app.stores.requests.get(ext.requestId!))?.state).toBe('revoked');
   });
 
-  it('an extension is judged on the whole remaining length, so maxDuration still holds', async () => {
+  it('an extension is judged on the continuous span, so maxDuration still holds', async () => {
     const first = await confirmed('alice', 'make <@U0BOB> an admin for 6 hours', /Grant `admin`/);
     await e.click('alice', 'rc_confirm', first.requestId!);
     await e.waitPost(APPROVALS, /grant `admin` for <@U0BOB>/);
@@ -93,13 +93,13 @@ describe('end to end: time-bound grants', () => {
     await e.click('olga', 'rc_approve', first.requestId!, APPROVALS);
     await e.waitPost(GENERAL, /Done: granted `admin` to Bob Builder until/);
     e.clock.advance(HOUR);
-    // 5 h left + 4 h = 9 h > maxDuration 8 h.
+    // 1 h run + 5 h left + 4 h = 10 h > maxDuration 8 h.
     const from = e.slack.calls.length;
     await e.say('alice', "extend <@U0BOB>'s admin by 4 hours");
     const card = await e.replyTo('alice', /Extend `admin` for Bob Builder/, from);
     expect(JSON.stringify(card.blocks)).toContain('longer than the policy allows');
     expect(buttons(card.blocks)).toEqual([]);
-    // 5 h left + 2 h = 7 h is within it.
+    // 1 h run + 5 h left + 2 h = 8 h is within it.
     const ok = await confirmed(
       'alice',
       "extend <@U0BOB>'s admin by 2 hours",

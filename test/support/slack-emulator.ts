@@ -19,6 +19,8 @@ export interface EmulatedUser {
   isRestricted?: boolean;
   isUltraRestricted?: boolean;
   isStranger?: boolean;
+  /** users.info `is_email_confirmed` (Slack user object); default true. */
+  emailConfirmed?: boolean;
 }
 export interface EmulatedTeam {
   id: string;
@@ -164,6 +166,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     is_restricted: u.isRestricted ?? u.isUltraRestricted ?? false,
     is_ultra_restricted: u.isUltraRestricted ?? false,
     ...(u.isStranger ? { is_stranger: true } : {}),
+    is_email_confirmed: u.emailConfirmed ?? true,
     profile: {
       real_name: u.realName ?? u.name ?? u.id,
       display_name: u.name ?? '',

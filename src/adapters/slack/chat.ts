@@ -58,6 +58,8 @@ interface SlackUser {
   is_restricted?: boolean;
   is_ultra_restricted?: boolean;
   is_stranger?: boolean;
+  /** Slack user object (api.slack.com/types/user; @slack/web-api UsersInfoResponse.User). */
+  is_email_confirmed?: boolean;
   profile?: { email?: string; real_name?: string; team?: string };
 }
 
@@ -68,7 +70,8 @@ export function toChatUser(u: SlackUser, fallbackId: string): ChatUser {
     teamId: u.team_id ?? u.profile?.team ?? '',
     name: u.name ?? '',
     ...(realName ? { realName } : {}),
-    ...(u.profile?.email ? { email: u.profile.email } : {}),
+    // Identity is looked up by this address: one the user never confirmed proves nothing (issue 13).
+    ...(u.profile?.email && u.is_email_confirmed === true ? { email: u.profile.email } : {}),
     ...(u.tz ? { tz: u.tz } : {}),
     // Slackbot is a bot in every way that matters here, but Slack reports is_bot: false for it.
     isBot: Boolean(u.is_bot) || u.id === 'USLACKBOT',

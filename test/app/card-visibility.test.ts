@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { handleClick } from '../../src/app/handle-click.ts';
+import { handleMessage } from '../../src/app/handle-message.ts';
+import { ACTIONS } from '../../src/app/inbound.ts';
+import type { TestMongo } from '../support/mongo-server.ts';
+import { PeopleChat } from './people-chat.ts';
+import { type Proc, startWorld, type World } from './world.ts';
+
+/**
+ * Issue 13 finding 3: the confirmation card and the "which Dana?" choice show only what the
+ * requester may view (canView), and a refused card shows no one's roles.
+ */
+describe('cards show only what the requester may view', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+  const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
+    w = await startWorld('sqlite', () => undefined as unknown as TestMongo);
+    const p = await w.boot();
+    const chat = new PeopleChat();
+    p.deps.chat = chat;
+    return { p, chat };
+  };
+  let n = 0;
+  const say = (p: Proc, from: 'bob' | 'alice' | 'erin', text: string) =>
+    handleMessage(p.deps, {
+      deliveryId: `ev-${++n}`,
+      source: 'dm',
+      teamId: 'T0ACME',
+      channelId: `D0${from.toUpperCase()}`,
+      userId: `U0${from.toUpperCase()}`,
+      text,
+      ts: `1700000001.${String(n).padStart(6, '0')}`,
+    });
+
+  it('a viewer refused "what roles does @olga have?" learns nothing more from "make @olga a viewer"', async () => {
+    const { p, chat } = await boot();
+    await say(p, 'bob', 'what roles does <@U0OLGA> have?');
+    expect(chat.last('D0BOB').text).toMatch(/not allowed to see/);
+    await say(p, 'bob', 'make <@U0OLGA> a viewer');
+    const card = chat.cards.filter((c) => c.to === 'D0BOB').map((c) => PeopleChat.all(c.card));
+    const shown = card.join('\n');
+    expect(shown).toMatch(/Not allowed/);
+    expect(shown).not.toContain('`owner`');
+    expect(shown).not.toContain('olga@acme.test');
+    expect(shown).not.toContain(w.scimId('olga'));
+    expect(shown).not.toMatch(/Roles now/);
+  });
+
+  it('a refused card shows no one’s roles, even to someone who may view them', async () => {
+    const { p, chat } = await boot();
+    // alice (admin) may view olga, but no rule lets an admin grant owner.
+    await say(p, 'alice', 'make <@U0OLGA> an owner');
+    const shown = chat.cards
+      .filter((c) => c.to === 'D0ALICE')
+      .map((c) => PeopleChat.all(c.card))
+      .join('\n');
+    expect(shown).toMatch(/Not allowed/);
+    expect(shown).not.toMatch(/Roles now/);
+    expect(shown).not.toContain('`owner` →');
+  });
+
+  it('someone who may view sees roles now → after on an allowed card', async () => {
+    const { p, chat } = await boot();
+    await say(p, 'alice', 'make <@U0BOB> an editor');
+    const fields = chat.last('D0ALICE').fields ?? [];
+    expect(fields).toContainEqual(['Roles now → after', '`viewer` → `editor`, `viewer`']);
+  });
+
+  it('"which Dana?" lists names and emails only to someone who may view them', async () => {
+    const { p, chat } = await boot();
+    for (const [given, family] of [
+      ['Dana', 'Lee'],
+      ['Dana', 'Kim'],
+    ] as const)
+      w.scim.state.addUser({
+        userName: `${given.toLowerCase()}.${family.toLowerCase()}@acme.test`,
+        displayName: `${given} ${family}`,
+        name: { givenName: given, familyName: family },
+        emails: [`${given.toLowerCase()}.${family.toLowerCase()}@acme.test`],
+      });
+    // bob is a viewer: he may not view others, so he is shown no one.
+    await say(p, 'bob', 'make dana an editor');
+    const bobs = chat.last('D0BOB');
+    const shown = PeopleChat.all(bobs);
+    expect(bobs.buttons ?? []).toEqual([]);
+    expect(shown).not.toMatch(/Dana (Lee|Kim)|@acme\.test/);
+    expect(shown).toMatch(/mention/);
+    // alice (admin) may: she gets the choice, with emails in a DM.
+    await say(p, 'alice', 'make dana an editor');
+    const alices = chat.last('D0ALICE');
+    expect(alices.buttons?.map((b) => b.text).sort()).toEqual([
+      'Dana Kim (dana.kim@acme.test)',
+      'Dana Lee (dana.lee@acme.test)',
+    ]);
+  });
+
+  it("a chosen target's card shows only what the requester may view", async () => {
+    const { p, chat } = await boot();
+    // A choice value naming bob as the requester (as if built for him) still proposes a card that
+    // shows only what bob may see.
+    const value = JSON.stringify({
+      requester: 'U0BOB',
+      targetScimId: w.scimId('olga'),
+      origin: { channelId: 'D0BOB', ts: '1700000001.000001' },
+      action: 'grant',
+      role: 'viewer',
+    });
+    await handleClick(p.deps, {
+      actionId: ACTIONS.choose,
+      value,
+      clicker: { userId: 'U0BOB', teamId: 'T0ACME' },
+      channelId: 'D0BOB',
+    });
+    const shown = chat.cards
+      .filter((c) => c.to === 'D0BOB')
+      .map((c) => PeopleChat.all(c.card))
+      .join('\n');
+    expect(shown).toMatch(/Grant `viewer` to Olga Owner/);
+    expect(shown).not.toContain('olga@acme.test');
+    expect(shown).not.toContain(w.scimId('olga'));
+    expect(shown).not.toContain('`owner`');
+  });
+});

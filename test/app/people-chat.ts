@@ -1,0 +1,57 @@
+import type { Card, ChatUser, MessageRef } from '../../src/ports/chat.ts';
+import { RecordingChat, USERS } from './world.ts';
+
+/**
+ * RecordingChat that also keeps whole cards (fields, buttons) and knows the world's people as
+ * Slack users, so use cases that identify the sender can run without the Slack emulator.
+ */
+export class PeopleChat extends RecordingChat {
+  cards: { to: string; card: Card }[] = [];
+  people = new Map<string, ChatUser>(
+    Object.values(USERS).map((u) => [
+      u.slack,
+      {
+        id: u.slack,
+        teamId: 'T0ACME',
+        name: u.userName.split('@')[0]!,
+        realName: u.displayName,
+        email: u.userName,
+        isBot: false,
+        isDeleted: false,
+        isRestricted: false,
+        isStranger: false,
+      },
+    ]),
+  );
+  override async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
+    this.cards.push({ to: channelId, card });
+    return super.post(channelId, card, threadTs);
+  }
+  override async postEphemeral(channelId: string, userId: string, card: Card): Promise<void> {
+    this.cards.push({ to: `${channelId}/${userId}`, card });
+    return super.postEphemeral(channelId, userId, card);
+  }
+  override async update(ref: MessageRef, card: Card): Promise<void> {
+    this.cards.push({ to: ref.channelId, card });
+    return super.update(ref, card);
+  }
+  // @ts-expect-error RecordingChat.userInfo knows no one; this one knows the world's people.
+  override async userInfo(id: string): Promise<ChatUser | undefined> {
+    return this.people.get(id);
+  }
+  /** Everything a card says, as one string (title, fields, sections, buttons, context). */
+  static all(card: Card): string {
+    return [
+      card.text,
+      ...(card.fields ?? []).flat(),
+      ...(card.sections ?? []),
+      ...(card.buttons ?? []).map((b) => `${b.text} ${b.value}`),
+      card.context ?? '',
+    ].join('\n');
+  }
+  last(to: string): Card {
+    const c = this.cards.filter((x) => x.to === to).at(-1);
+    if (!c) throw new Error(`nothing said to ${to}`);
+    return c.card;
+  }
+}
