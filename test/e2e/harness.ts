@@ -147,6 +147,14 @@ export interface E2E {
     text: string,
     where?: { channel?: string; dm?: boolean; threadTs?: string; subtype?: string; files?: number },
   ): Promise<{ status: number; eventId: string; ts: string }>;
+  /** Any event (app_uninstalled, tokens_revoked…) delivered the way the mode does. */
+  event(event: Json): Promise<number>;
+  /** Any interactivity payload delivered the way the mode does (HTTP status; 200 once acked in Socket Mode). */
+  interaction(payload: Json): Promise<number>;
+  /** GET /readyz: status and body. */
+  readyz(): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A fresh response_url from the emulator, remembered as handed to this person. */
+  responseUrlFor(who: keyof typeof PEOPLE): string;
   /** `/rolecall text` typed in a channel, with a fresh response_url from the emulator. */
   command(who: keyof typeof PEOPLE, text: string, channel?: string): Promise<number>;
   click(who: keyof typeof PEOPLE, actionId: string, value: string, channel?: string): Promise<number>;
@@ -345,6 +353,19 @@ export async function startE2E(
       const res = await sendEvent(eventsUrl, SECRET, event, { teamId: TEAM, botUserId: slack.botUserId });
       return { status: res.status, eventId: res.eventId, ts };
     },
+    async event(event) {
+      if (sock) {
+        await sock.waitForAck(sock.pushEvent(event, { teamId: TEAM, botUserId: slack.botUserId }).envelopeId);
+        return 200;
+      }
+      return (await sendEvent(eventsUrl, SECRET, event, { teamId: TEAM, botUserId: slack.botUserId })).status;
+    },
+    interaction: (payload) => interact(payload),
+    async readyz() {
+      const res = await fetch(`http://127.0.0.1:${app.slack.port}/readyz`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    responseUrlFor: (who) => urlFor(person(who).slack),
     async command(who, text, channel = NOBOT) {
       const p = person(who);
       const cmd = { userId: p.slack, channelId: channel, text, teamId: TEAM, responseUrl: urlFor(p.slack) };
