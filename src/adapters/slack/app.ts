@@ -26,8 +26,6 @@ export interface SlackAppOptions {
   drainTimeoutMs?: number;
   /** Approval channels checked at start-up: the bot must be able to post there (logged, not fatal). */
   approvalChannels?: string[];
-  /** Socket Mode: how long the SDK waits before reconnecting (its default 5 s; see README). */
-  reconnectDelayMs?: number;
 }
 
 export interface SlackApp {
@@ -80,7 +78,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       ? new SocketModeReceiver({
           appToken: settings.appToken,
           logger: boltLogger,
-          ...(opts.reconnectDelayMs !== undefined ? { clientPingTimeout: opts.reconnectDelayMs } : {}),
           // The Socket Mode client makes its own WebClient for apps.connections.open; this is how it gets ours.
           installerOptions: { clientOptions: { ...clientOptions } },
         })
