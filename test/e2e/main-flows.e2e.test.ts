@@ -121,6 +121,9 @@ describe.each(['http', 'socket'] as const)('main flows on real Slack rules (%s)'
       expect(metrics).toMatch(
         /rolecall_slack_delivery_failures_total\{what="approval request",reason="not_in_channel"\} 1/,
       );
+      // Checked at start-up too: a restart names the channel the bot cannot post in.
+      await e.restart();
+      expect(e.app.slack.approvalChannelProblems).toEqual([{ channel: APPROVALS, reason: 'not_in_channel' }]);
     } finally {
       approvals.botMember = true;
     }
