@@ -18,9 +18,10 @@ export interface EmulatedChannel {
 }
 
 /**
- * chat.postMessage / chat.postEphemeral refusals (docs.slack.dev/reference/methods/chat.postMessage,
- * errors table): "channel_not_found: Value passed for channel was invalid.", "not_in_channel: Cannot
- * post user messages to a channel they are not in.", "is_archived: Channel has been archived."
+ * chat.postMessage / chat.postEphemeral refusals, as Slack's error tables word them (chat.* methods,
+ * e.g. api.slack.com/methods/chat.meMessage and the chat.postEphemeral table mirrored in Slack's
+ * own api-ref JSON): "channel_not_found: Value passed for channel was invalid.", "not_in_channel:
+ * Cannot post user messages to a channel they are not in.", "is_archived: Channel has been archived."
  * A private channel or a DM the bot is not part of is invisible to it, so it is `channel_not_found`,
  * not `not_in_channel` (which is for public channels it could see but did not join).
  */
@@ -65,10 +66,12 @@ export function triggerIssuedAt(id: string): number | undefined {
 }
 
 /**
- * response_url (api.slack.com/interactivity/handling, "Handling user interaction in your Slack
- * apps", message responses): "You can use a response_url to respond to a user up to 5 times within
- * 30 minutes of the user's invocation." The body Slack answers a spent or stale URL with is not
- * documented; the emulator answers HTTP 404 with `used_url` / `expired_url`.
+ * response_url: Slack's "Handling user interaction in your Slack apps" (docs.slack.dev/interactivity/
+ * handling-user-interaction, #message_responses) limits each URL to 5 responses within 30 minutes
+ * of the invocation — summarised by the slash-command guides built on it as "You may respond up to
+ * 5 times within 30 minutes after the user typed in the slash command". The body Slack answers a
+ * spent or stale URL with is not documented; the emulator answers HTTP 404 with `used_url` /
+ * `expired_url`, which Rolecall treats as any refusal.
  */
 export const RESPONSE_URL_TTL_MS = 30 * 60_000;
 export const RESPONSE_URL_USES = 5;

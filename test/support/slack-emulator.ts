@@ -285,6 +285,8 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       is_enterprise_install: false,
     }),
     'chat.postMessage': post,
+    // chat.update on a ts that is not a message of the channel (or on an ephemeral, which has
+    // no ts in the channel): `message_not_found`, as Slack answers a stale update.
     'chat.update': (a) => {
       const channel = str(a.channel) ?? '';
       const m = messages.get(channel)?.find((x) => x.ts === a.ts);
