@@ -146,12 +146,11 @@ export async function tell(deps: AppDeps, what: string, fn: () => Promise<unknow
  */
 export async function tellRequester(deps: AppDeps, r: RoleRequest, card: Card, what: string): Promise<void> {
   const o = r.origin;
-  const isDm = o.channelId.startsWith('D');
+  // A message (mention or DM) has a ts; a command or its form has none, wherever it was typed —
+  // even in a DM, which may be one between two people that the bot cannot post in.
   const thread = o.threadTs ?? o.ts;
-  if (isDm || thread !== undefined) {
-    if (await tell(deps, what, () => deps.chat.post(o.channelId, card, thread))) return;
-    if (isDm) return;
-  }
+  if (thread !== undefined && (await tell(deps, what, () => deps.chat.post(o.channelId, card, thread))))
+    return;
   const to = r.requester.slackUserId;
   if (to) await tell(deps, `${what} (DM)`, () => deps.chat.dm(to, card));
 }

@@ -51,7 +51,7 @@ export function replyTo(deps: AppDeps, where: ReplyWhere): Reply {
       if (where.isDm) await deps.chat.post(where.channelId, card, where.threadTs);
       else await deps.chat.postEphemeral(where.channelId, where.userId, card, where.threadTs);
     } catch (err) {
-      if (where.isDm) throw err;
+      // Also for a D… channel: /rolecall typed in a DM between two people is not the bot's DM.
       deps.log.warn({ err, channel: where.channelId }, 'could not answer in the channel; answering by DM');
       await deps.chat.dm(where.userId, card);
     }

@@ -24,6 +24,23 @@ describe.each(['http', 'socket'] as const)('Slack rules (%s)', (mode) => {
     return { ...c, said, from, requestId: buttons(c.blocks).find((b) => b.actionId === 'rc_confirm')?.value };
   };
 
+  it('item 2: /rolecall in a DM between two people is answered through response_url, the outcome by DM', async () => {
+    await e.settled();
+    const from = e.slack.calls.length;
+    expect(await e.command('alice', 'make <@U0BOB> an editor', 'DALICEBOB')).toBe(200);
+    const c = await e.replyTo('alice', /\?$/, from);
+    await e.click(
+      'alice',
+      'rc_confirm',
+      buttons(c.blocks).find((b) => b.actionId === 'rc_confirm')!.value,
+      'DALICEBOB',
+    );
+    const done = await e.waitPost(e.slack.dmChannel('U0ALICE'), /Done: granted `editor` to Bob Builder/);
+    expect(done.response.ok).toBe(true);
+    await e.settled();
+    expect(e.slack.calls.slice(from).filter((x) => x.args.channel === 'DALICEBOB')).toEqual([]);
+  });
+
   it('item 5: the outcome goes by DM when the origin channel refuses it (archived meanwhile)', async () => {
     const c = await card('alice', 'make <@U0DANA2> an editor');
     const general = e.slack.channels.get(GENERAL)!;
