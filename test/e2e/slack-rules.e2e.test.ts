@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blockActionPayload, homeOpenedEvent } from '../support/slack-payloads.ts';
-import { buttons, type E2E, GENERAL, type PEOPLE, startE2E, TEAM } from './harness.ts';
+import { APPROVALS, buttons, type E2E, GENERAL, type PEOPLE, startE2E, TEAM } from './harness.ts';
 
 /** Issue 14's remaining items, each against the emulator's Slack rules, in both delivery modes. */
 describe.each(['http', 'socket'] as const)('Slack rules (%s)', (mode) => {
@@ -86,6 +86,15 @@ describe.each(['http', 'socket'] as const)('Slack rules (%s)', (mode) => {
     const from = e.slack.calls.length;
     expect(await e.command('alice', '', GENERAL)).toBe(200);
     await e.replyTo('alice', /too slow to open the form/, from);
+    await e.settled();
+    expect(e.slack.callsTo('views.open').filter((x) => e.slack.calls.indexOf(x) >= from)).toHaveLength(1);
+  });
+
+  it('item 10: the deny form that does not open in time is answered with a message too', async () => {
+    e.slack.setRateLimit('views.open', 1, 4);
+    const from = e.slack.calls.length;
+    expect(await e.click('olga', 'rc_deny', 'RC-ANY', APPROVALS)).toBe(200);
+    await e.replyTo('olga', /click Deny again/, from);
     await e.settled();
     expect(e.slack.callsTo('views.open').filter((x) => e.slack.calls.indexOf(x) >= from)).toHaveLength(1);
   });
