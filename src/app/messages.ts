@@ -366,7 +366,7 @@ function extensionField(r: RoleRequest): [string, string][] {
 
 /** The approval post failed: say so, never "sent for approval" (issue 14). */
 export const approvalNotPosted = (r: RoleRequest, reason: string): Card => ({
-  text: `Not sent for approval yet: I couldn't post to the approvers' channel (${esc(reason)}). Your request ${r.id} is waiting; approvers can still find it in Rolecall's App Home. Please tell your Slack admin.`,
+  text: `Not sent for approval yet: I couldn't post to the approvers' channel (${esc(reason)}), so no approver has been asked. Your request ${r.id} stays pending until it expires or you cancel it; please tell your Slack admin.`,
 });
 
 /** A message with files: only its text was read. */

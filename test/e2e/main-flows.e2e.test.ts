@@ -113,6 +113,7 @@ describe.each(['http', 'socket'] as const)('main flows on real Slack rules (%s)'
       const told = await e.replyTo('alice', /Not sent for approval yet/, c.from);
       expect(told.text).toContain('not_in_channel');
       expect(told.text).not.toMatch(/Sent for approval\./);
+      expect(told.text).toContain('no approver has been asked');
       const audit = await e.app.stores.audit.query({ requestId: c.requestId });
       const asked = audit.find((a) => a.kind === 'approval_requested');
       expect(asked?.outcome).toBe('not_posted');
