@@ -85,6 +85,7 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
       logger: w.logger,
       ...(opts.slackRetry ? { retry: opts.slackRetry } : {}),
       routes: w.routes,
+      approvalChannels: w.config.policy.tenants.flatMap((t) => t.slack.approvalChannel ?? []),
     }),
   );
   return { ...running, slack: running.surface };

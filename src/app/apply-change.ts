@@ -2,8 +2,9 @@ import { errorCode, isRolecallError } from '../core/errors.ts';
 import { evaluate } from '../core/policy.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
-import { advance, audit, tell } from './lifecycle.ts';
-import { approvalCard, decidedStatus, outcomeCard, targetNotice } from './messages.ts';
+import { advance, audit, tell, tellRequester } from './lifecycle.ts';
+import { approvalCard, decidedStatus, outcomeCard, spentCard, targetNotice } from './messages.ts';
+import { updateCard } from './reply.ts';
 import { bindRequest } from './request-log.ts';
 import { refuseIfApprovalsStale } from './revalidate-approvers.ts';
 import { observedBefore, wroteBefore } from './role-history.ts';
@@ -137,12 +138,14 @@ async function heldBeforeOnRetry(
   return observed ? { heldBefore: observed.includes(r.role) } : {};
 }
 
-/** Tells the requester (in their thread), the target (DM), and updates approval messages in place. */
+/**
+ * Tells the requester (where the request was made, DM as fallback; their card is updated while
+ * Slack allows), the target (DM), and updates approval messages in place.
+ */
 export async function announce(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
   const tenant = tenantById(deps.policy, r.tenantId);
-  await tell(deps, 'outcome to requester', () =>
-    deps.chat.post(r.origin.channelId, outcomeCard(r), r.origin.threadTs ?? r.origin.ts),
-  );
+  await tellRequester(deps, r, outcomeCard(r), 'outcome to requester');
+  await updateCard(deps, r.id, spentCard(r));
   const status = decidedStatus(r, deps.clock.now().toISOString());
   for (const ref of r.approvalMessages)
     if (ref.ts)

@@ -25,6 +25,8 @@ export interface HealthDeps {
   policy: PolicyFile;
   directories: Directories;
   slack: Probe;
+  /** Whether the bot can post in every approval channel (an `approvals` line). */
+  approvals?: Probe;
   /** Undefined when no model is configured: the offline parser answers (SKIP, not FAIL). */
   llm?: Probe;
   /** Opens (if need be) and pings the store; answers e.g. `sqlite ./data/rolecall.sqlite`. */
@@ -88,6 +90,7 @@ export async function checkHealth(deps: HealthDeps): Promise<{ ok: boolean; line
   const lines = [
     configLine(deps.file, deps.policy),
     await runProbe('slack', deps.slack, deps.timeoutMs),
+    ...(deps.approvals ? [await runProbe('approvals', deps.approvals, deps.timeoutMs)] : []),
     ...(await Promise.all(scim)),
     await llm,
     await store,

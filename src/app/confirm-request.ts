@@ -4,10 +4,11 @@ import { applyChange } from './apply-change.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import type { Clicker } from './inbound.ts';
-import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
+import { advance, audit, deliveryError, ROLECALL_ACTOR } from './lifecycle.ts';
 import {
   alreadyDecided,
   approvalCard,
+  approvalNotPosted,
   confirmationExpired,
   notYourRequest,
   outcomeCard,
@@ -86,20 +87,33 @@ export async function confirmRequest(
     await applyChange(deps, next, { checkedNow: true });
     return;
   }
-  await requestApproval(deps, next);
-  await reply(outcomeCard(next));
+  const posted = await requestApproval(deps, next);
+  await reply(posted.ok ? outcomeCard(next) : approvalNotPosted(next, posted.reason));
 }
 
-/** Posts Approve/Deny to the tenant's approval channel and remembers where, for in-place updates. */
-export async function requestApproval(deps: AppDeps, r: RoleRequest): Promise<void> {
+/**
+ * Posts Approve/Deny to the tenant's approval channel and remembers where, for in-place updates.
+ * Answers whether approvers were really asked: when Slack refuses the post (bot not in the
+ * channel, channel archived, posting restricted), the audit and the metrics say so, and the caller
+ * tells the requester the truth instead of "sent for approval".
+ */
+export async function requestApproval(
+  deps: AppDeps,
+  r: RoleRequest,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const tenant = tenantById(deps.policy, r.tenantId);
   const channel = tenant?.slack.approvalChannel;
   const refs: { channelId: string; ts: string }[] = [];
+  let failure: string | undefined = channel ? undefined : 'no approval channel configured';
   if (channel) {
     const shared = tenant.slack.sharedChannels.includes(channel);
-    await tell(deps, 'approval request', async () => {
+    try {
       refs.push(await deps.chat.post(channel, approvalCard(r, !shared)));
-    });
+    } catch (err) {
+      failure = deliveryError(err);
+      deps.log.error({ err, channel, reason: failure }, 'could not ask approvers: the approval post failed');
+      deps.observer?.deliveryFailed?.('approval request', failure);
+    }
   }
   // Remembering where the card went is metadata, not a state change: compare-and-set, re-read on a lost race.
   for (let i = 0; refs.length && i < 5; i++) {
@@ -113,8 +127,10 @@ export async function requestApproval(deps: AppDeps, r: RoleRequest): Promise<vo
     if (await deps.requests.save(next, latest.version)) break;
   }
   await audit(deps, r, 'approval_requested', {
-    note: channel ? `posted to ${channel}` : 'no approval channel configured',
+    note: failure ? `not posted to ${channel ?? 'any channel'}: ${failure}` : `posted to ${channel}`,
+    ...(failure ? { outcome: 'not_posted' } : {}),
   });
+  return failure ? { ok: false, reason: failure } : { ok: true };
 }
 
 /**

@@ -34,6 +34,8 @@ export interface AppObserver {
   decisionLatency?(ms: number): void;
   /** From the decision (the save that made it approved) to the directory change landing. */
   applyLatency?(ms: number): void;
+  /** A message to people could not be delivered (`what`: approval request, outcome…; Slack's reason). */
+  deliveryFailed?(what: string, reason: string): void;
 }
 
 /** Everything a use case may touch, injected by the composition root (src/main.ts) or a test. */

@@ -1,7 +1,7 @@
 import { errorCode } from '../core/errors.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
-import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
+import { advance, audit, ROLECALL_ACTOR, tell, tellRequester } from './lifecycle.ts';
 import { type GrantEnd, grantEndedCard, grantEndedNotice } from './messages.ts';
 import { coveringGrant, heldOutsideRolecall, roleHistory } from './role-history.ts';
 
@@ -96,9 +96,7 @@ export async function finishRevoke(
 }
 
 async function tellEnded(deps: AppDeps, r: RoleRequest, how: GrantEnd): Promise<void> {
-  await tell(deps, 'grant end to requester', () =>
-    deps.chat.post(r.origin.channelId, grantEndedCard(r, how), r.origin.threadTs ?? r.origin.ts),
-  );
+  await tellRequester(deps, r, grantEndedCard(r, how), 'grant end to requester');
   const tenant = tenantById(deps.policy, r.tenantId);
   if (tenant?.slack.notifyTarget && r.target.slackUserId)
     await tell(deps, 'grant end to target', () =>

@@ -20,9 +20,9 @@ import {
   spentCard,
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
-import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { isDmChannel, type Reply, rememberCard, replyTo } from './reply.ts';
 import { bindRequest, inLogScope } from './request-log.ts';
-import { fromDirectory } from './resolve-target.ts';
+import { withSlackUser } from './resolve-target.ts';
 
 /** Any Rolecall button. Runs after Slack got its ack; every fault is answered with a reference id. */
 export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<Card | undefined> {
@@ -33,15 +33,30 @@ export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<Ca
 
 async function dispatch(deps: AppDeps, click: ButtonClick): Promise<Card | undefined> {
   const channelId = click.channelId ?? '';
-  const reply = channelId
-    ? replyTo(deps, { channelId, userId: click.clicker.userId, isDm: isDmChannel(channelId) })
-    : async () => {};
+  const receivedAt = deps.clock.now().getTime();
+  // Through the click's response_url first: the answer lands next to the card, in its thread, and
+  // privately, even where the bot is not a member (a card shown through a command's response_url).
+  const reply =
+    channelId || click.responseUrl
+      ? replyTo(deps, {
+          channelId,
+          userId: click.clicker.userId,
+          isDm: isDmChannel(channelId),
+          responseUrl: click.responseUrl,
+          receivedAt,
+        })
+      : async () => {};
   const ref = deps.ids.next();
   try {
     switch (click.actionId) {
-      case ACTIONS.confirm:
+      case ACTIONS.confirm: {
         await confirmRequest(deps, click.value, click.clicker, reply);
-        return await spent(deps, click);
+        const card = await spent(deps, click);
+        // A card that now waits for approval is updated again when the approvers decide.
+        if (card && (await deps.requests.get(click.value))?.state === 'awaiting_approval')
+          rememberCard(click.value, click.responseUrl, receivedAt);
+        return card;
+      }
       case ACTIONS.approve:
         await decideRequest(deps, click.value, click.clicker, { kind: 'approve' }, reply);
         return undefined;
@@ -151,7 +166,7 @@ async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Pr
   await proposeChange(
     deps,
     { person: who.person, tenant, origin: choice.origin, reply, showDetails },
-    { user, identity: fromDirectory(user) },
+    { user, identity: await withSlackUser(deps, tenant, user) },
     choice,
   );
   return chosenCard(user.displayName ?? user.userName);

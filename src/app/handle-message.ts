@@ -9,6 +9,7 @@ import { ACTIONS, type IncomingMessage } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
 import {
   errorCard,
+  filesNotRead,
   lookupAnswer,
   nameAmbiguous,
   notAllowedToView,
@@ -40,8 +41,18 @@ export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promis
 
 async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise<void> {
   const isDm = isDmChannel(msg.channelId);
+  // Where the outcome goes later (public, as the mention was): the mention's thread, which the
+  // outcome post creates. Ephemeral replies go into a thread only if it exists already (Slack hides
+  // them otherwise), i.e. when the mention was itself in a thread.
   const threadTs = msg.threadTs ?? (msg.source === 'command' ? undefined : msg.ts);
-  const reply = replyTo(deps, { channelId: msg.channelId, userId: msg.userId, threadTs, isDm });
+  const reply = replyTo(deps, {
+    channelId: msg.channelId,
+    userId: msg.userId,
+    threadTs: msg.threadTs,
+    isDm,
+    responseUrl: msg.responseUrl,
+    receivedAt: deps.clock.now().getTime(),
+  });
   const log = deps.log.child({ channel: msg.channelId });
   try {
     if (msg.deliveryId && !(await deps.events.firstSeen(`msg:${msg.deliveryId}`, deps.clock.now()))) {
@@ -55,6 +66,10 @@ async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise
       return;
     }
     const person = who.person;
+    if (msg.files) {
+      await reply(filesNotRead(msg.files));
+      if (!msg.text.trim()) return;
+    }
     const tenant = person.tenant;
     deps.logScope?.bind({ tenant: tenant.id });
     const extraction = await deps.extractor.extract({

@@ -18,6 +18,10 @@ export interface IncomingMessage {
   text: string;
   ts?: string;
   threadTs?: string;
+  /** A slash command's (or its form's) response_url: the way to answer where the bot is not a member. */
+  responseUrl?: string;
+  /** Files attached to the message (Rolecall reads only text, and says so). */
+  files?: number;
 }
 
 export interface Clicker {
@@ -33,6 +37,8 @@ export interface ButtonClick {
   clicker: Clicker;
   channelId?: string;
   messageTs?: string;
+  /** The click's response_url: answers land next to the clicked card, even where the bot is not a member. */
+  responseUrl?: string;
 }
 
 /** Block-renderable App Home content for one viewer. */

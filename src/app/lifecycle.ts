@@ -3,6 +3,7 @@ import { errorCode, RolecallError } from '../core/errors.ts';
 import type { Identity } from '../core/identity.ts';
 import { type RequestEvent, transition } from '../core/request.ts';
 import type { RequestState, RoleRequest } from '../core/request-record.ts';
+import type { Card } from '../ports/chat.ts';
 import type { AppDeps } from './deps.ts';
 import { bindRequest } from './request-log.ts';
 
@@ -115,11 +116,41 @@ export async function audit(
   await deps.audit.append(auditOf(r, kind, extra));
 }
 
-/** Best effort: a chat failure must never undo or hide a recorded outcome. */
-export async function tell(deps: AppDeps, what: string, fn: () => Promise<unknown>): Promise<void> {
+/** Slack's own reason (`not_in_channel`, `is_archived`…) when a chat call failed, else the error code. */
+export function deliveryError(err: unknown): string {
+  if (err instanceof RolecallError && typeof err.details.error === 'string') return err.details.error;
+  return errorCode(err);
+}
+
+/**
+ * Best effort: a chat failure must never undo or hide a recorded outcome. Returns whether the
+ * message went out; a failure is logged and counted (rolecall_slack_delivery_failures_total).
+ */
+export async function tell(deps: AppDeps, what: string, fn: () => Promise<unknown>): Promise<boolean> {
   try {
     await fn();
+    return true;
   } catch (err) {
-    deps.log.warn({ err, what, code: errorCode(err) }, 'could not deliver a message');
+    const reason = deliveryError(err);
+    deps.log.warn({ err, what, code: errorCode(err), reason }, 'could not deliver a message');
+    deps.observer?.deliveryFailed?.(what, reason);
+    return false;
   }
+}
+
+/**
+ * Tells the requester about their request where the conversation is: in the thread of a channel
+ * mention (public there, as the mention was), in their DM with the bot; a request made by
+ * /rolecall or its form was private, so its news goes by DM. When the channel post fails (the bot
+ * was removed, the channel archived), the news goes by DM instead of being lost.
+ */
+export async function tellRequester(deps: AppDeps, r: RoleRequest, card: Card, what: string): Promise<void> {
+  const o = r.origin;
+  // A message (mention or DM) has a ts; a command or its form has none, wherever it was typed —
+  // even in a DM, which may be one between two people that the bot cannot post in.
+  const thread = o.threadTs ?? o.ts;
+  if (thread !== undefined && (await tell(deps, what, () => deps.chat.post(o.channelId, card, thread))))
+    return;
+  const to = r.requester.slackUserId;
+  if (to) await tell(deps, `${what} (DM)`, () => deps.chat.dm(to, card));
 }

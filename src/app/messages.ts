@@ -230,7 +230,7 @@ export function decidedStatus(r: RoleRequest, at: string): string {
     expired: '⌛ Expired without enough approvals',
     cancelled: '🚫 Cancelled by the requester',
   };
-  return `${outcome[r.state] ?? r.state}${names ? ` by ${names}` : ''} · ${at}`;
+  return `${outcome[r.state] ?? r.state}${names ? ` by ${names}` : ''} · ${when(at)}`;
 }
 
 export const alreadyDecided = (state: string): Card => ({
@@ -409,4 +409,22 @@ function runningField(r: RoleRequest): [string, string][] {
 /** "Which Dana?" for someone who may not see who the matches are (issue 13.3): no names, no emails. */
 export const nameAmbiguous = (name: string): Card => ({
   text: `More than one person matches “${esc(name)}”. Please mention them (@name) or give their email address.`,
+});
+
+/** The approval post failed: say so, never "sent for approval" (issue 14). */
+export const approvalNotPosted = (r: RoleRequest, reason: string): Card => ({
+  text: `Not sent for approval yet: I couldn't post to the approvers' channel (${esc(reason)}), so no approver has been asked. Your request ${r.id} stays pending until it expires or you cancel it; please tell your Slack admin.`,
+});
+
+/** A message with files: only its text was read. */
+export const filesNotRead = (n: number): Card => ({
+  text: `I read only the text of your message, not the ${n === 1 ? 'attached file' : `${n} attached files`}.`,
+});
+
+/** views.open could not open a form in time (its trigger lasts 3 seconds): answer in a message instead. */
+export const formNotOpened = (what: 'request' | 'deny'): Card => ({
+  text:
+    what === 'request'
+      ? 'Slack was too slow to open the form. Type your request after the command instead, e.g. `/rolecall make @dana an editor for 2h`.'
+      : 'Slack was too slow to open the reason form. Please click Deny again.',
 });

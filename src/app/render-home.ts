@@ -6,7 +6,7 @@ import type { HomeView } from './inbound.ts';
 import { esc, when } from './messages.ts';
 
 const line = (r: RoleRequest) =>
-  `${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${esc(r.target.displayName ?? '?')} — ${r.state.replace(/_/g, ' ')}${r.durationMs ? ` (${formatDuration(r.durationMs)})` : ''} · ${r.id}`;
+  `${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${esc(r.target.displayName ?? '?')} — ${r.state.replace(/_/g, ' ')}${r.durationMs ? ` (${formatDuration(r.durationMs)})` : ''} · ${when(r.updatedAt)} · ${r.id}`;
 
 /** App Home: own requests and time-bound grants for everyone; pending approvals and audit for those who may see them. */
 export async function renderHome(deps: AppDeps, userId: string, teamId: string): Promise<HomeView> {
@@ -52,7 +52,7 @@ export async function renderHome(deps: AppDeps, userId: string, teamId: string):
       title: 'Latest audit records',
       lines: records.map(
         (a) =>
-          `${a.at} · ${a.kind} · ${esc(a.role ?? '')} · ${esc(a.target?.displayName ?? a.target?.email ?? '')}${a.requestId ? ` · ${a.requestId}` : ''}`,
+          `${when(a.at)} · ${a.kind} · ${esc(a.role ?? '')} · ${esc(a.target?.displayName ?? a.target?.email ?? '')}${a.requestId ? ` · ${a.requestId}` : ''}`,
       ),
     });
   }

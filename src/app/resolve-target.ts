@@ -40,13 +40,14 @@ export async function resolveTarget(
     case 'email': {
       const user = await dir.findUserByEmail(target.email);
       return user
-        ? { kind: 'one', user, identity: fromDirectory(user) }
+        ? { kind: 'one', user, identity: await withSlackUser(deps, tenant, user) }
         : { kind: 'none', what: target.email };
     }
     case 'name': {
       const found = await dir.searchUsersByName(target.name, MAX_CHOICES + 1);
       if (found.length === 0) return { kind: 'none', what: target.name };
-      if (found.length === 1) return { kind: 'one', user: found[0]!, identity: fromDirectory(found[0]!) };
+      if (found.length === 1)
+        return { kind: 'one', user: found[0]!, identity: await withSlackUser(deps, tenant, found[0]!) };
       return { kind: 'many', name: target.name, candidates: found.slice(0, MAX_CHOICES) };
     }
   }
@@ -54,4 +55,28 @@ export async function resolveTarget(
 
 export function fromDirectory(user: DirectoryUser): Identity {
   return { email: user.emails[0], scimId: user.id, displayName: user.displayName ?? user.userName };
+}
+
+/**
+ * A target named by email or name, with their Slack account when the directory email finds one in
+ * this tenant's workspace (users.lookupByEmail), so they are told and their App Home shows the
+ * grant as for an @-mention. Without one (or if Slack cannot be asked) the request goes on as before.
+ */
+export async function withSlackUser(deps: AppDeps, tenant: Tenant, user: DirectoryUser): Promise<Identity> {
+  const identity = fromDirectory(user);
+  for (const email of user.emails.slice(0, 3)) {
+    const found = await deps.chat.userByEmail(email).catch((err: unknown) => {
+      deps.log.warn({ err }, 'could not look the target up in Slack by email');
+      return undefined;
+    });
+    if (
+      found &&
+      !found.isBot &&
+      !found.isDeleted &&
+      !found.isStranger &&
+      tenant.slack.teams.includes(found.teamId)
+    )
+      return { ...identity, slackUserId: found.id, slackTeamId: found.teamId };
+  }
+  return identity;
 }

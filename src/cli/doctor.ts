@@ -10,6 +10,7 @@ import { type CheckLine, checkHealth, formatLines, runProbe } from '../app/check
 import { type Config, type Env, loadConfig } from '../config.ts';
 import { isRolecallError, RolecallError } from '../core/errors.ts';
 import { systemClock } from '../ports/clock.ts';
+import { approvalsCheck } from './doctor-approvals.ts';
 
 export interface DoctorDeps {
   env: NodeJS.ProcessEnv;
@@ -52,6 +53,7 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
       policy: config.policy,
       directories,
       slack: () => checkSlack(env, timeoutMs),
+      ...approvalsCheck(config, env, timeoutMs),
       ...(env.ANTHROPIC_API_KEY
         ? {
             llm: () =>

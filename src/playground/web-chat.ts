@@ -117,6 +117,18 @@ export class WebChat implements Chat {
     return this.#users.get(userId);
   }
 
+  /** The playground has no response URLs: use cases fall back to their channel answer. */
+  async respond(): Promise<void> {
+    throw new RolecallError('SLACK.API', 'no response_url in the playground', {
+      details: { method: 'response_url' },
+    });
+  }
+
+  /** No Slack directory to search here: targets named by name stay as the directory knows them. */
+  async userByEmail(): Promise<ChatUser | undefined> {
+    return undefined;
+  }
+
   #channel(channelId: string): WebChannel {
     const c = this.#channels.get(channelId);
     if (!c)

@@ -46,4 +46,12 @@ export interface Chat {
   update(ref: MessageRef, card: Card): Promise<void>;
   dm(userId: string, card: Card): Promise<MessageRef>;
   userInfo(userId: string): Promise<ChatUser | undefined>;
+  /**
+   * Answers through an interaction's response_url (Slack: 5 uses within 30 minutes): an ephemeral
+   * to the person who acted, where they acted, even where the bot is not a member. `replace`
+   * replaces the message the interaction came from. Rejects when Slack refuses the URL.
+   */
+  respond(responseUrl: string, card: Card, opts?: { replace?: boolean }): Promise<void>;
+  /** The Slack user with this email in the workspace, or undefined (needs users:read.email). */
+  userByEmail(email: string): Promise<ChatUser | undefined>;
 }

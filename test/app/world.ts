@@ -55,6 +55,12 @@ export class RecordingChat implements Chat {
   async userInfo() {
     return undefined;
   }
+  async respond(url: string, card: Card): Promise<void> {
+    this.said.push({ kind: 'ephemeral', to: url, text: card.text });
+  }
+  async userByEmail() {
+    return undefined;
+  }
   texts(to?: string): string[] {
     return this.said.filter((s) => to === undefined || s.to === to).map((s) => s.text);
   }

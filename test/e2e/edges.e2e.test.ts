@@ -79,13 +79,20 @@ describe('end to end: trust boundaries and failures', () => {
     await e.replyTo('bob', /Only the person who asked/, other);
     // The card replacement goes out after the reply, once handleClick resolved: wait for all of it.
     await e.settled();
-    const replaced = () => e.slack.calls.slice(other).filter((x) => x.method === 'response_url');
+    // Answers go through response_url as well; replacements are the ones with replace_original.
+    const replaced = () =>
+      e.slack.calls
+        .slice(other)
+        .filter((x) => x.method === 'response_url' && x.args.replace_original === true);
     // Bob's refused click replaced nothing.
     expect(replaced()).toEqual([]);
     const from2 = e.slack.calls.length;
     await e.click('alice', kim.actionId, kim.value);
     const c = await e.replyTo('alice', /Grant `editor` to Dana Kim/, from2);
-    const chosen = await e.slack.waitForCall('response_url', (x) => e.slack.calls.indexOf(x) >= from2);
+    const chosen = await e.slack.waitForCall(
+      'response_url',
+      (x) => e.slack.calls.indexOf(x) >= from2 && x.args.replace_original === true,
+    );
     expect(chosen.args).toMatchObject({ replace_original: true, text: 'You chose Dana Kim.' });
     await e.settled();
     // Alice's click, and only hers, replaced the card.

@@ -48,7 +48,11 @@ describe('end to end (Better Auth SCIM)', () => {
     const from = e.slack.calls.length;
     await e.click('alice', 'rc_cancel', requestId!);
     await e.replyTo('alice', /Cancelled\. Nothing was changed\./, from);
-    const spent = await e.slack.waitForCall('response_url', (c) => e.slack.calls.indexOf(c) >= from);
+    // The answer comes through the click's response_url too; the replacement is the one replacing.
+    const spent = await e.slack.waitForCall(
+      'response_url',
+      (c) => e.slack.calls.indexOf(c) >= from && c.args.replace_original === true,
+    );
     expect(spent.args).toMatchObject({ replace_original: true, text: 'Grant `admin` to Bob Builder for 8h' });
     expect(JSON.stringify(spent.args.blocks)).toContain(`Cancelled · Request ${requestId}`);
     expect(buttons(spent.args.blocks as unknown[])).toEqual([]);

@@ -14,8 +14,22 @@ import {
   type SlackEmulator,
   startSlackEmulator,
 } from '../support/slack-emulator.ts';
-import { dmEvent, mentionEvent } from '../support/slack-payloads.ts';
-import { sendAction, sendEvent, sendViewSubmission } from '../support/slack-signing.ts';
+import {
+  blockActionPayload,
+  commandPayload,
+  dmEvent,
+  type Json,
+  mentionEvent,
+  viewSubmissionPayload,
+} from '../support/slack-payloads.ts';
+import {
+  sendAction,
+  sendCommand,
+  sendEvent,
+  sendInteraction,
+  sendViewSubmission,
+} from '../support/slack-signing.ts';
+import { type SocketModeServer, startSocketModeServer } from '../support/socket-mode-server.ts';
 
 /**
  * The whole bot as `npm start` builds it (real Bolt HTTP receiver, SCIM client, SQLite store,
@@ -28,6 +42,8 @@ export const VENDOR_TEAM = 'T0VENDOR';
 export const SHARED = 'C0SHARED';
 export const APPROVALS = 'C0APPROVALS';
 export const GENERAL = 'C0GENERAL';
+/** A channel the bot was never invited to (where only /rolecall can reach it). */
+export const NOBOT = 'C0NOBOT';
 export const SECRET = 'e2e-signing-secret';
 
 export interface Person {
@@ -112,7 +128,10 @@ export class ManualClock implements Clock {
   }
 }
 
+export type Mode = 'http' | 'socket';
+
 export interface E2E {
+  mode: Mode;
   app: Rolecall;
   slack: SlackEmulator;
   clock: ManualClock;
@@ -126,11 +145,25 @@ export interface E2E {
   say(
     who: keyof typeof PEOPLE,
     text: string,
-    where?: { channel?: string; dm?: boolean },
-  ): Promise<{ status: number; eventId: string }>;
+    where?: { channel?: string; dm?: boolean; threadTs?: string; subtype?: string; files?: number },
+  ): Promise<{ status: number; eventId: string; ts: string }>;
+  /** Any event (app_uninstalled, tokens_revoked…) delivered the way the mode does. */
+  event(event: Json): Promise<number>;
+  /** Any interactivity payload delivered the way the mode does (HTTP status; 200 once acked in Socket Mode). */
+  interaction(payload: Json): Promise<number>;
+  /** GET /readyz: status and body. */
+  readyz(): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A fresh response_url from the emulator, remembered as handed to this person. */
+  responseUrlFor(who: keyof typeof PEOPLE): string;
+  /** `/rolecall text` typed in a channel, with a fresh response_url from the emulator. */
+  command(who: keyof typeof PEOPLE, text: string, channel?: string): Promise<number>;
   click(who: keyof typeof PEOPLE, actionId: string, value: string, channel?: string): Promise<number>;
   submitDeny(who: keyof typeof PEOPLE, requestId: string, reason: string): Promise<number>;
-  /** The next ephemeral (or DM post) to a person whose text matches. */
+  /**
+   * The next answer to a person whose text matches, wherever Slack would show it to them: an
+   * ephemeral Slack would display (not in a missing thread), a post through a response_url they
+   * were given, or a message in their DM with the bot.
+   */
   replyTo(
     who: keyof typeof PEOPLE,
     match: RegExp,
@@ -151,10 +184,16 @@ export async function startE2E(
     logger?: Logger;
     /** A fake Messages API base URL: the bot builds its LLM extractor from the env, as in production. */
     anthropicUrl?: string;
+    /** Signed HTTP requests (default) or Socket Mode envelopes. */
+    mode?: Mode;
   } = {},
 ): Promise<E2E> {
+  const mode = o.mode ?? 'http';
   const people = Object.values(PEOPLE);
+  const sock: SocketModeServer | undefined = mode === 'socket' ? await startSocketModeServer() : undefined;
   const slack = await startSlackEmulator({
+    ...(sock ? { socketUrl: sock.url } : {}),
+    channels: [{ id: GENERAL }, { id: APPROVALS }, { id: SHARED }, { id: NOBOT, botMember: false }],
     teams: [{ id: TEAM }, { id: OTHER_TEAM }, { id: VENDOR_TEAM }],
     users: people.map((p) => ({
       id: p.slack,
@@ -208,7 +247,7 @@ export async function startE2E(
     ROLECALL_CONFIG: join(dir, 'rolecall.yml'),
     ROLECALL_DATA_DIR: join(dir, 'data'),
     SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
+    ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SECRET }),
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -235,7 +274,31 @@ export async function startE2E(
   let app = await boot();
   let eventsUrl = `http://127.0.0.1:${app.slack.port}/slack/events`;
   const person = (k: keyof typeof PEOPLE) => PEOPLE[k]!;
+  /** response_url path → the person it was handed to. */
+  const urlOwner = new Map<string, string>();
+  const urlFor = (slackId: string) => {
+    const url = slackUrl();
+    urlOwner.set(new URL(url).pathname, slackId);
+    return url;
+  };
+  const slackUrl = () => slack.responseUrl;
+  /** Delivers an interactivity payload the way the mode does; answers the HTTP status (200 in Socket Mode once acked). */
+  const interact = async (payload: Json): Promise<number> => {
+    if (!sock) return (await sendInteraction(eventsUrl, SECRET, payload)).status;
+    await sock.waitForAck(sock.pushInteractive(payload));
+    return 200;
+  };
+  const visibleTo = (c: ApiCall, slackId: string) => {
+    if (c.status !== 200 || c.response.ok === false || c.flags?.length) return false;
+    if (c.method === 'chat.postEphemeral') return c.args.user === slackId;
+    // A card replaced in place is not a new answer.
+    if (c.method === 'response_url')
+      return urlOwner.get(String(c.args.url)) === slackId && c.args.replace_original !== true;
+    if (c.method === 'chat.postMessage') return c.response.channel === slack.dmChannel(slackId);
+    return false;
+  };
   const e2e: E2E = {
+    mode,
     app,
     slack,
     clock,
@@ -253,48 +316,105 @@ export async function startE2E(
     async say(who, text, where = {}) {
       const p = person(who);
       const ts = `17000000${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}.000100`;
+      const channel = where.dm ? slack.dmChannel(p.slack) : (where.channel ?? GENERAL);
+      const extra: Json = {
+        ...(where.subtype ? { subtype: where.subtype } : {}),
+        ...(where.files ? { files: Array.from({ length: where.files }, (_, i) => ({ id: `F${i}` })) } : {}),
+      };
       const event = where.dm
-        ? dmEvent({ user: p.slack, text, channel: slack.dmChannel(p.slack), ts })
-        : mentionEvent({
-            user: p.slack,
-            text: `<@${slack.botUserId}> ${text}`,
-            channel: where.channel ?? GENERAL,
-            ts,
-            userTeam: p.team ?? TEAM,
-          });
+        ? {
+            ...dmEvent({
+              user: p.slack,
+              text,
+              channel,
+              ts,
+              ...(where.threadTs ? { threadTs: where.threadTs } : {}),
+            }),
+            ...extra,
+          }
+        : {
+            ...mentionEvent({
+              user: p.slack,
+              text: `<@${slack.botUserId}> ${text}`,
+              channel,
+              ts,
+              userTeam: p.team ?? TEAM,
+              ...(where.threadTs ? { threadTs: where.threadTs } : {}),
+            }),
+            ...extra,
+          };
+      // What Slack shows in the channel: a message in a thread makes that thread exist.
+      slack.userMessage(channel, ts, where.threadTs);
+      if (sock) {
+        const { envelopeId, eventId } = sock.pushEvent(event, { teamId: TEAM, botUserId: slack.botUserId });
+        await sock.waitForAck(envelopeId);
+        return { status: 200, eventId, ts };
+      }
       const res = await sendEvent(eventsUrl, SECRET, event, { teamId: TEAM, botUserId: slack.botUserId });
-      return { status: res.status, eventId: res.eventId };
+      return { status: res.status, eventId: res.eventId, ts };
+    },
+    async event(event) {
+      if (sock) {
+        await sock.waitForAck(sock.pushEvent(event, { teamId: TEAM, botUserId: slack.botUserId }).envelopeId);
+        return 200;
+      }
+      return (await sendEvent(eventsUrl, SECRET, event, { teamId: TEAM, botUserId: slack.botUserId })).status;
+    },
+    interaction: (payload) => interact(payload),
+    async readyz() {
+      const res = await fetch(`http://127.0.0.1:${app.slack.port}/readyz`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    responseUrlFor: (who) => urlFor(person(who).slack),
+    async command(who, text, channel = NOBOT) {
+      const p = person(who);
+      const cmd = { userId: p.slack, channelId: channel, text, teamId: TEAM, responseUrl: urlFor(p.slack) };
+      if (sock) {
+        await sock.waitForAck(sock.push('slash_commands', commandPayload(cmd)));
+        return 200;
+      }
+      return (await sendCommand(eventsUrl, SECRET, cmd)).status;
     },
     async click(who, actionId, value, channel = GENERAL) {
       const p = person(who);
-      const res = await sendAction(eventsUrl, SECRET, {
+      const action = {
         actionId,
         value,
         userId: p.slack,
         teamId: TEAM,
         userTeamId: p.team ?? TEAM,
         channelId: channel,
-        responseUrl: slack.responseUrl,
-      });
-      return res.status;
+        responseUrl: urlFor(p.slack),
+      };
+      if (!sock) return (await sendAction(eventsUrl, SECRET, action)).status;
+      return interact(blockActionPayload(action));
     },
     async submitDeny(who, requestId, reason) {
       const p = person(who);
-      const res = await sendViewSubmission(eventsUrl, SECRET, {
+      const view = {
         callbackId: 'rc_deny_reason',
         privateMetadata: requestId,
         values: { rc_reason_block: { rc_reason_text: reason } },
         userId: p.slack,
         teamId: TEAM,
-      });
-      return res.status;
+      };
+      if (!sock) return (await sendViewSubmission(eventsUrl, SECRET, view)).status;
+      return interact(viewSubmissionPayload(view));
     },
     async replyTo(who, match, from = 0) {
       const p = person(who);
-      const call = await slack.waitForCall(
-        'chat.postEphemeral',
-        (c) => c.args.user === p.slack && match.test(String(c.args.text)) && slack.calls.indexOf(c) >= from,
-      );
+      const seen = (c: ApiCall) =>
+        slack.calls.indexOf(c) >= from && visibleTo(c, p.slack) && match.test(String(c.args.text));
+      const call = await Promise.any(
+        ['chat.postEphemeral', 'response_url', 'chat.postMessage'].map((m) => slack.waitForCall(m, seen)),
+      ).catch(() => {
+        throw new Error(
+          `no visible answer to ${who} matching ${match}; calls: ${slack.calls
+            .slice(from)
+            .map((c) => `${c.method}${c.flags ? ' [flagged]' : ''}: ${String(c.args.text).slice(0, 60)}`)
+            .join(' | ')}`,
+        );
+      });
       return { text: String(call.args.text), blocks: (call.args.blocks as unknown[]) ?? [] };
     },
     waitPost: (channel, match) =>
@@ -305,6 +425,7 @@ export async function startE2E(
     settled: () => app.slack.idle(),
     async close() {
       await app.stop();
+      await sock?.close();
       await slack.close();
       await closeScim();
       rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,11 @@ const USERS = [
 ];
 
 beforeAll(async () => {
-  emu = await startSlackEmulator({ users: USERS });
+  emu = await startSlackEmulator({
+    users: USERS,
+    // Slack refuses posts to conversations the bot is not in: these are the ones it was invited to.
+    channels: ['C0GENERAL', 'C0HUGE', 'C0RATE', 'C0RATE2'].map((id) => ({ id })),
+  });
   chat = new SlackChat(createWebClient(emu.botToken, { apiUrl: emu.apiUrl, retry: FAST_RETRY, logger }));
 });
 afterAll(async () => emu?.close());

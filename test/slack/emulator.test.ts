@@ -4,7 +4,10 @@ import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulato
 /** The emulator must refuse what Slack refuses, or the adapter tests built on it prove nothing. */
 let emu: SlackEmulator;
 beforeAll(async () => {
-  emu = await startSlackEmulator({ users: [{ id: 'UALICE' }] });
+  emu = await startSlackEmulator({
+    users: [{ id: 'UALICE' }],
+    channels: ['C1', 'C2', 'C3'].map((id) => ({ id })),
+  });
 });
 afterAll(async () => emu?.close());
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REASON_INPUT, REQUEST_INPUT, REQUEST_MODAL_CALLBACK } from '../../src/adapters/slack/views.ts';
 import { ACTIONS, DENY_MODAL_CALLBACK } from '../../src/app/inbound.ts';
+import { mintTriggerId } from '../support/slack-contract.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
 import { dmEvent, homeOpenedEvent, mentionEvent } from '../support/slack-payloads.ts';
 import {
@@ -214,18 +215,23 @@ describe('HTTP mode: commands, buttons and modals', () => {
       channelId: 'C0GENERAL',
       userId: 'UALICE',
       text: 'remove bob editor',
+      // The command's response_url: how the answer reaches a channel the bot is not in.
+      responseUrl: 'http://127.0.0.1:9/commands/response',
     });
   });
 
   it('opens the request modal for an empty /rolecall, and its submission becomes a message', async () => {
+    // A trigger_id as Slack mints it: views.open refuses made-up or expired ones.
+    const trig = mintTriggerId();
     const res = await sendCommand(s.eventsUrl, SIGNING_SECRET, {
       userId: 'UALICE',
       channelId: 'C0TEAM',
       text: '',
-      triggerId: 'trig.empty',
+      triggerId: trig,
+      responseUrl: 'http://127.0.0.1:9/commands/modal',
     });
     expect(res.status).toBe(200);
-    const open = await emu.waitForCall('views.open', (c) => c.args.trigger_id === 'trig.empty');
+    const open = await emu.waitForCall('views.open', (c) => c.args.trigger_id === trig);
     expect(open.response.ok).toBe(true);
     const view = open.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(REQUEST_MODAL_CALLBACK);
@@ -248,6 +254,8 @@ describe('HTTP mode: commands, buttons and modals', () => {
       userId: 'UALICE',
       text: 'make dana admin',
       teamId: TEAM,
+      // The command's response_url rides along in private_metadata (a submission has none).
+      responseUrl: 'http://127.0.0.1:9/commands/modal',
     });
   });
 
@@ -269,6 +277,7 @@ describe('HTTP mode: commands, buttons and modals', () => {
       clicker: { userId: 'UALICE', teamId: TEAM },
       channelId: 'C0GENERAL',
       messageTs: '1700000001.000009',
+      responseUrl: 'http://127.0.0.1:9/actions/response',
     });
   });
 

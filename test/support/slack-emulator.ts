@@ -2,10 +2,28 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockProblems, viewProblems } from './slack-blocks.ts';
+import {
+  type EmulatedChannel,
+  INVISIBLE_EPHEMERAL,
+  postRefusal,
+  RESPONSE_URL_TTL_MS,
+  RESPONSE_URL_USES,
+  type Revocation,
+  rawPlainText,
+  TRIGGER_TTL_MS,
+  triggerIssuedAt,
+  userInChannel,
+} from './slack-contract.ts';
+
+export type { EmulatedChannel } from './slack-contract.ts';
 
 /**
  * A local Slack Web API: the methods Rolecall calls, with Slack's token checks, Block Kit limits,
  * error codes and 429 + Retry-After, on 127.0.0.1. Everything it was asked is kept for assertions.
+ * It enforces Slack's delivery contract (slack-contract.ts): channels must be declared (the bot's
+ * DMs with known users exist), the bot must be a member and the channel not archived, triggers
+ * live 3 s, response URLs 30 min and 5 uses, tokens can be revoked. Calls Slack accepts but nobody
+ * would see (an ephemeral in a thread that does not exist, markup in plain_text) carry `flags`.
  */
 export interface EmulatedUser {
   id: string;
@@ -37,6 +55,8 @@ export interface EmulatorOptions {
   appToken?: string;
   /** What apps.connections.open returns (a SocketModeServer's `url`); settable later with setSocketUrl. */
   socketUrl?: string;
+  /** Conversations that exist besides the bot's DMs with known users. */
+  channels?: EmulatedChannel[];
 }
 export type Args = Record<string, unknown>;
 export interface ApiCall {
@@ -46,6 +66,8 @@ export interface ApiCall {
   auth: 'bot' | 'app' | 'none' | 'invalid';
   status: number;
   response: Args;
+  /** Why Slack would accept this call but nobody would see it as sent (see slack-contract.ts). */
+  flags?: string[];
 }
 export interface EmulatedMessage {
   channel: string;
@@ -62,6 +84,8 @@ export interface EmulatedEphemeral {
   text: string;
   blocks: unknown[];
   threadTs?: string;
+  /** False when Slack would not show it (a thread that does not exist). */
+  visible: boolean;
 }
 export interface EmulatedView {
   kind: 'open' | 'publish';
@@ -74,10 +98,23 @@ export interface SlackEmulator {
   /** Base for SLACK_API_URL, ends with `/api/`. */
   apiUrl: string;
   /**
-   * A response_url for interaction payloads: what the app POSTs there is recorded as a call with
-   * method `response_url` (args: the JSON body, e.g. `replace_original`, `text`, `blocks`).
+   * A fresh response_url on every read, for interaction payloads: what the app POSTs there is
+   * recorded as a call with method `response_url` (args: the JSON body, e.g. `replace_original`,
+   * `text`, `blocks`). Each lives 30 minutes (emulator time) and takes 5 posts.
    */
-  responseUrl: string;
+  readonly responseUrl: string;
+  /** Emulator time (ms): the real clock plus what `advanceTime` added. */
+  now(): number;
+  /** Moves emulator time on: triggers and response URLs age without the test sleeping. */
+  advanceTime(ms: number): void;
+  channels: Map<string, EmulatedChannel>;
+  addChannel(channel: EmulatedChannel): void;
+  /** Records a person's message (what Slack shows in the channel), so threads under it exist once replied to. */
+  userMessage(channel: string, ts: string, threadTs?: string): void;
+  /** Every later call with the bot token answers `error` (the app was uninstalled or deactivated). */
+  revoke(error: Revocation): void;
+  /** Every flagged call so far: what Slack would accept but not show as sent. */
+  flagged(): ApiCall[];
   botToken: string;
   appToken: string;
   botUserId: string;
@@ -141,6 +178,15 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
   const appToken = opts.appToken ?? 'xapp-rolecall-test';
   let socketUrl = opts.socketUrl;
   const users = new Map((opts.users ?? []).map((u) => [u.id, u]));
+  const channels = new Map((opts.channels ?? []).map((c) => [c.id, c]));
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  let revoked: Revocation | undefined;
+  const usedTriggers = new Set<string>();
+  const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
+  let responseSeq = 0;
+  /** Human messages by channel: ts → thread_ts (for thread existence). */
+  const humanMessages = new Map<string, Map<string, string | undefined>>();
   const calls: ApiCall[] = [];
   const messages = new Map<string, EmulatedMessage[]>();
   const ephemerals: EmulatedEphemeral[] = [];
@@ -188,10 +234,26 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     return problems.length ? invalidBlocks(problems) : undefined;
   }
 
+  /** The bot's DM with a known user exists without being declared. */
+  function channelOf(id: string): EmulatedChannel | undefined {
+    const declared = channels.get(id);
+    if (declared) return declared;
+    const dmUser = [...users.keys()].find((u) => dmChannel(u) === id);
+    return dmUser ? { id, members: [dmUser], isPrivate: true } : undefined;
+  }
+
+  /** A thread exists once some message replies under `threadTs` (chat.postEphemeral, thread_ts). */
+  function threadExists(channel: string, threadTs: string): boolean {
+    if ((messages.get(channel) ?? []).some((m) => m.threadTs === threadTs)) return true;
+    return [...(humanMessages.get(channel)?.values() ?? [])].includes(threadTs);
+  }
+
   function post(a: Args): Args {
     let channel = str(a.channel);
     if (!channel) return fail('channel_not_found');
     if (/^[UW]/.test(channel)) channel = dmChannel(channel);
+    const refused = postRefusal(channelOf(channel));
+    if (refused) return fail(refused);
     const bad = messageProblems(a);
     if (bad) return bad;
     const m: EmulatedMessage = {
@@ -226,6 +288,8 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       is_enterprise_install: false,
     }),
     'chat.postMessage': post,
+    // chat.update on a ts that is not a message of the channel (or on an ephemeral, which has
+    // no ts in the channel): `message_not_found`, as Slack answers a stale update.
     'chat.update': (a) => {
       const channel = str(a.channel) ?? '';
       const m = messages.get(channel)?.find((x) => x.ts === a.ts);
@@ -241,18 +305,45 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       const channel = str(a.channel);
       const user = str(a.user);
       if (!channel) return fail('channel_not_found');
-      if (!user || !users.has(user)) return fail('user_not_in_channel');
+      const ch = channelOf(channel);
+      const refused = postRefusal(ch);
+      if (refused) return fail(refused);
+      if (!user || !users.has(user) || !userInChannel(ch!, user)) return fail('user_not_in_channel');
       const bad = messageProblems(a);
       if (bad) return bad;
       const thread = str(a.thread_ts);
+      const visible = !thread || threadExists(channel, thread);
       ephemerals.push({
         channel,
         user,
         text: str(a.text) ?? '',
         blocks: (a.blocks as unknown[]) ?? [],
         ...(thread ? { threadTs: thread } : {}),
+        visible,
       });
       return { ok: true, message_ts: nextTs() };
+    },
+    'conversations.info': (a) => {
+      const ch = channelOf(str(a.channel) ?? '');
+      // A private conversation the bot is not in is invisible to it (conversations.info errors:
+      // "channel_not_found: Value passed for channel was invalid.").
+      if (!ch || (ch.isPrivate && ch.botMember === false)) return fail('channel_not_found');
+      return {
+        ok: true,
+        channel: {
+          id: ch.id,
+          is_member: ch.botMember !== false,
+          is_archived: Boolean(ch.isArchived),
+          is_private: Boolean(ch.isPrivate),
+          is_im: ch.id.startsWith('D'),
+        },
+      };
+    },
+    'users.lookupByEmail': (a) => {
+      // users.lookupByEmail errors: "users_not_found: Value passed for user was invalid."
+      const email = (str(a.email) ?? '').toLowerCase();
+      const u = [...users.values()].find((x) => x.email?.toLowerCase() === email && !x.isDeleted);
+      return u ? { ok: true, user: slackUser(u) } : fail('users_not_found');
     },
     'users.info': (a) => {
       const u = users.get(str(a.user) ?? '');
@@ -275,7 +366,12 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       return { ok: true, channel: { id: dmChannel(ids[0]!) } };
     },
     'views.open': (a) => {
-      if (!str(a.trigger_id)) return fail('invalid_trigger_id');
+      const trigger = str(a.trigger_id) ?? '';
+      const issued = triggerIssuedAt(trigger);
+      if (issued === undefined) return fail('invalid_trigger_id');
+      if (now() - issued > TRIGGER_TTL_MS) return fail('expired_trigger_id');
+      if (usedTriggers.has(trigger)) return fail('exchanged_trigger_id');
+      usedTriggers.add(trigger);
       const problems = viewProblems(a.view);
       if (problems.length) return invalidBlocks(problems);
       const v: EmulatedView = {
@@ -324,6 +420,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     if (!handler) return [200, fail('unknown_method'), {}];
     if (auth === 'none') return [200, fail('not_authed'), {}];
     if (auth === 'invalid') return [200, fail('invalid_auth'), {}];
+    if (auth === 'bot' && revoked) return [200, fail(revoked), {}];
     if ((method === 'apps.connections.open') !== (auth === 'app'))
       return [200, fail('not_allowed_token_type'), {}];
     const f = failures.get(method);
@@ -334,7 +431,16 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     return [200, handler(args), {}];
   }
 
+  function flagsOf(method: string, args: Args, response: Args): string[] {
+    if (response.ok === false) return [];
+    const flags = rawPlainText(args.blocks).concat(rawPlainText(args.view, 'view'));
+    if (method === 'chat.postEphemeral' && ephemerals.at(-1)?.visible === false)
+      flags.push(INVISIBLE_EPHEMERAL);
+    return flags;
+  }
+
   function record(call: ApiCall): void {
+    if (call.flags && call.flags.length === 0) delete call.flags;
     calls.push(call);
     for (const w of [...waiters])
       if (w.method === call.method && w.where(call)) {
@@ -349,8 +455,23 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     const args = await readArgs(req, url);
     if (url.pathname.startsWith('/response/') && req.method === 'POST') {
       if (!args) return void res.writeHead(400).end('invalid_json');
-      record({ method: 'response_url', args, auth: 'none', status: 200, response: { ok: true } });
-      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      const issued = responseUrls.get(url.pathname);
+      let refusal: string | undefined;
+      if (!issued) refusal = 'invalid_url';
+      else if (now() - issued.issuedAt > RESPONSE_URL_TTL_MS) refusal = 'expired_url';
+      else if (issued.uses >= RESPONSE_URL_USES) refusal = 'used_url';
+      else issued.uses += 1;
+      const response = refusal ? fail(refusal) : { ok: true };
+      const status = refusal ? 404 : 200;
+      record({
+        method: 'response_url',
+        args: { ...args, url: url.pathname },
+        auth: 'none',
+        status,
+        response,
+        flags: flagsOf('response_url', args, response),
+      });
+      return void res.writeHead(status, { 'content-type': 'text/plain' }).end(refusal ?? 'ok');
     }
     if (!url.pathname.startsWith('/api/')) return void res.writeHead(404).end();
     if (!args)
@@ -360,7 +481,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     const auth = authOf(req, args);
     delete args.token;
     const [status, response, headers] = answer(method, args, auth);
-    record({ method, args, auth, status, response });
+    record({ method, args, auth, status, response, flags: flagsOf(method, args, response) });
     res
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
       .end(JSON.stringify(response));
@@ -371,7 +492,27 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
-    responseUrl: `http://127.0.0.1:${port}/response/T0/1/hook`,
+    get responseUrl() {
+      responseSeq += 1;
+      const path = `/response/${team.id}/${responseSeq}/hook`;
+      responseUrls.set(path, { issuedAt: now(), uses: 0 });
+      return `http://127.0.0.1:${port}${path}`;
+    },
+    now,
+    advanceTime: (ms) => {
+      offsetMs += ms;
+    },
+    channels,
+    addChannel: (c) => void channels.set(c.id, c),
+    userMessage(channel, ts, threadTs) {
+      const m = humanMessages.get(channel) ?? new Map<string, string | undefined>();
+      m.set(ts, threadTs);
+      humanMessages.set(channel, m);
+    },
+    revoke: (error) => {
+      revoked = error;
+    },
+    flagged: () => calls.filter((c) => c.flags?.length),
     botToken,
     appToken,
     botUserId,

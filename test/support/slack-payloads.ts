@@ -2,6 +2,8 @@
  * Slack payloads as Slack sends them (Events API envelope, slash command fields, interactivity
  * payloads), shared by the signed-HTTP helpers and the Socket Mode server.
  */
+import { mintTriggerId } from './slack-contract.ts';
+
 export type Json = Record<string, unknown>;
 
 let counter = 0;
@@ -87,6 +89,8 @@ export interface CommandOpts {
   teamId?: string;
   triggerId?: string;
   command?: string;
+  /** Where the app may answer (SlackEmulator.responseUrl); by default a closed port. */
+  responseUrl?: string;
 }
 
 /** Slash command fields (form-encoded over HTTP, a JSON object in Socket Mode). */
@@ -103,8 +107,8 @@ export function commandPayload(o: CommandOpts): Record<string, string> {
     text: o.text ?? '',
     api_app_id: 'AROLECALL',
     is_enterprise_install: 'false',
-    response_url: 'http://127.0.0.1:9/commands/response',
-    trigger_id: o.triggerId ?? uniqueId('trig.'),
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/commands/response',
+    trigger_id: o.triggerId ?? mintTriggerId(),
   };
 }
 
@@ -137,7 +141,7 @@ export function blockActionPayload(o: ActionOpts): Json {
     api_app_id: 'AROLECALL',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
-    trigger_id: o.triggerId ?? uniqueId('trig.'),
+    trigger_id: o.triggerId ?? mintTriggerId(),
     team: { id: teamId, domain: 'rolecall-test' },
     enterprise: null,
     is_enterprise_install: false,
@@ -189,7 +193,7 @@ export function viewSubmissionPayload(o: ViewSubmissionOpts): Json {
     },
     api_app_id: 'AROLECALL',
     token: 'legacy-verification-token',
-    trigger_id: uniqueId('trig.'),
+    trigger_id: mintTriggerId(),
     view: {
       id: o.viewId ?? uniqueId('V'),
       team_id: teamId,

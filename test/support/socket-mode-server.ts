@@ -24,6 +24,8 @@ export interface SocketModeServer {
   url: string;
   /** Connections opened so far (a reconnect makes it grow). */
   readonly connections: number;
+  /** When each connection was opened (ms since epoch), to measure the reconnect gap. */
+  readonly connectedAt: number[];
   acks: SocketAck[];
   /** Sockets open right now. */
   readonly open: number;
@@ -42,7 +44,12 @@ export interface SocketModeServer {
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketAck>;
   /** With `holdHello`, sends the held `hello` to every open connection (the client is then connected). */
   sendHello(): void;
-  /** Asks clients to reconnect, as Slack does when it recycles a connection. */
+  /**
+   * Asks clients to reconnect, as Slack does when it recycles a connection (a `disconnect` frame,
+   * reason refresh_requested). Slack allows up to 10 connections per app, so a client could open the
+   * next one before closing this; @slack/socket-mode 3.1 closes first and reconnects after its
+   * clientPingTimeout (5 s), during which nothing can be delivered (README: Socket Mode gap).
+   */
   sendDisconnect(reason?: string): void;
   close(): Promise<void>;
 }
@@ -59,12 +66,14 @@ export async function startSocketModeServer(
   const acks: SocketAck[] = [];
   const sockets: WebSocket[] = [];
   let connections = 0;
+  const connectedAt: number[] = [];
   const connectWaiters: { count: number; resolve: () => void }[] = [];
   const closeWaiters: (() => void)[] = [];
   const ackWaiters = new Map<string, (a: SocketAck) => void>();
 
   wss.on('connection', (ws) => {
     connections += 1;
+    connectedAt.push(Date.now());
     sockets.push(ws);
     ws.on('message', (data) => {
       let msg: { envelope_id?: string; payload?: unknown };
@@ -119,6 +128,7 @@ export async function startSocketModeServer(
     get connections() {
       return connections;
     },
+    connectedAt,
     acks,
     get open() {
       return sockets.length;

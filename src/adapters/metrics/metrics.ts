@@ -101,9 +101,16 @@ export function createMetrics(opts: { requests?: RequestStore; defaultMetrics?: 
           .catch(() => {});
     },
   });
+  const deliveries = new Counter({
+    name: 'rolecall_slack_delivery_failures_total',
+    help: 'Messages to people Slack would not take, by what they were and Slack’s reason',
+    labelNames: ['what', 'reason'],
+    registers: [registry],
+  });
   return {
     registry,
     observer: {
+      deliveryFailed: (what, reason) => deliveries.inc({ what, reason }),
       requestOutcome: (o) => outcomes.inc({ outcome: o }),
       policyDenied: (r) => denials.inc({ reason: r }),
       decisionLatency: (ms) => toDecision.observe(ms / 1000),

@@ -4,6 +4,7 @@ import type { UseCases } from '../../app/inbound.ts';
 import { RolecallError } from '../../core/errors.ts';
 import type { Chat } from '../../ports/chat.ts';
 import type { Logger } from '../log/logger.ts';
+import { checkApprovalChannels } from './approval-channels.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import { type RetryOptions, SlackChat, webClientOptions } from './chat.ts';
 import { BAD_TOKEN, toSlackError } from './errors.ts';
@@ -23,6 +24,8 @@ export interface SlackAppOptions {
   retry?: RetryOptions;
   /** How long `stop()` waits for use cases already started. Default 10 s. */
   drainTimeoutMs?: number;
+  /** Approval channels checked at start-up: the bot must be able to post there (logged, not fatal). */
+  approvalChannels?: string[];
 }
 
 export interface SlackApp {
@@ -34,8 +37,15 @@ export interface SlackApp {
   readonly chat: Chat;
   /** The bound HTTP port once started (useful with PORT=0). */
   readonly port: number | undefined;
-  /** Started and, in Socket Mode, the WebSocket is open right now (for /readyz). */
+  /**
+   * Started, the bot token still accepted (no token_revoked / account_inactive / app_uninstalled
+   * seen since) and, in Socket Mode, the WebSocket open right now (for /readyz).
+   */
   readonly connected: boolean;
+  /** Why the bot token stopped working, once Slack said so. */
+  readonly authLost: string | undefined;
+  /** Approval channels the bot cannot post in, with Slack's reason (checked at start). */
+  readonly approvalChannelProblems: { channel: string; reason: string }[];
   /**
    * Resolves when no use case started after an ack is still running, its follow-ups (a card
    * replaced through response_url) included: tests wait on it instead of on a reply.
@@ -92,10 +102,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     log.error({ err }, 'Slack event processing failed');
   });
 
-  const chat = new SlackChat(app.client);
+  let authLost: string | undefined;
+  const onAuthLost = (reason: string) => {
+    if (!authLost) log.error({ reason }, 'Slack no longer accepts the bot token: not ready');
+    authLost ??= reason;
+  };
+  const chat = new SlackChat(app.client, onAuthLost);
   const useCases = typeof opts.useCases === 'function' ? opts.useCases(chat) : opts.useCases;
   const work = new InFlight(log);
-  registerListeners(app, { useCases, log, work });
+  const views = new webApi.WebClient(settings.botToken, {
+    ...clientOptions,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 2_500,
+  });
+  registerListeners(app, { useCases, log, work, views, onAuthLost });
+  let approvalChannelProblems: { channel: string; reason: string }[] = [];
 
   let server: Server | undefined;
   let started = false;
@@ -106,8 +128,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     get port() {
       return server ? boundPort(server) : undefined;
     },
+    get authLost() {
+      return authLost;
+    },
+    get approvalChannelProblems() {
+      return approvalChannelProblems;
+    },
     get connected() {
-      if (!started) return false;
+      if (!started || authLost) return false;
       return receiver instanceof SocketModeReceiver ? receiver.client.websocket?.isActive() === true : true;
     },
     idle: () => work.idle(),
@@ -118,6 +146,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       } catch (err) {
         throw startError(err, 'SLACK_BOT_TOKEN', 'auth.test');
       }
+      approvalChannelProblems = await checkApprovalChannels(chat, opts.approvalChannels ?? []);
+      for (const p of approvalChannelProblems)
+        log.error(p, 'the bot cannot post in this approval channel: approvers will not be asked there');
       const { port, host } = settings;
       if (receiver instanceof SocketModeReceiver) {
         server = await startRouteServer(routes, port, host);

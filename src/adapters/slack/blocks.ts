@@ -94,6 +94,10 @@ function actionsBlocks(buttons: CardButton[]): Block[] {
   return blocks;
 }
 
+/** Slack markup that only mrkdwn renders: `<@U…>`, `<#C…>`, `<!date…>`, `code`, *bold*, _italic_, &lt; escapes. */
+const MARKUP = /<[@#!][^>]*>|`|\*[^*\s][^*\n]*\*|(^|\s)_[^_\s][^_\n]*_|&(?:lt|gt|amp);/;
+export const hasMarkup = (text: string) => MARKUP.test(text);
+
 /** The fallback `text` for notifications and clients without blocks. */
 export function fallbackText(card: Card): string {
   const t = card.text.trim() || card.sections?.find((s) => s.trim()) || ELLIPSIS;
@@ -115,7 +119,8 @@ export function renderCard(
   );
   const head: Block[] = [];
   const body: Block[] = [];
-  if (title && hasBody && title.length <= LIMITS.headerText && !title.includes('\n'))
+  // A header is plain_text: mentions, date tokens, `code` and *bold* would show as typed there.
+  if (title && hasBody && title.length <= LIMITS.headerText && !title.includes('\n') && !hasMarkup(title))
     head.push({ type: 'header', text: { type: 'plain_text', text: title, emoji: true } });
   else if (title) body.push(...chunkText(title, LIMITS.sectionText).map(mrkdwnSection));
   for (const s of card.sections ?? []) body.push(...chunkText(s, LIMITS.sectionText).map(mrkdwnSection));

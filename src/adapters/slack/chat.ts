@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import { errorCode, RolecallError } from '../../core/errors.ts';
 import type { Card, Chat, ChatUser, MessageRef } from '../../ports/chat.ts';
 import type { Logger } from '../log/logger.ts';
 import { renderCard } from './blocks.ts';
@@ -45,6 +46,8 @@ export function createWebClient(token: string, s: WebClientSettings = {}): WebCl
 }
 
 const NO_SUCH_USER = new Set(['user_not_found', 'user_not_visible', 'users_not_found']);
+/** Answers that mean the bot token will never work again (not a passing outage). */
+export const REVOKED = new Set(['token_revoked', 'account_inactive', 'invalid_auth', 'not_authed']);
 const DM_CACHE_MAX = 1000;
 
 interface SlackUser {
@@ -85,9 +88,12 @@ export function toChatUser(u: SlackUser, fallbackId: string): ChatUser {
 export class SlackChat implements Chat {
   readonly #client: WebClient;
   readonly #dmChannels = new Map<string, string>();
+  readonly #onAuthLost: ((error: string) => void) | undefined;
 
-  constructor(client: WebClient) {
+  /** `onAuthLost`: Slack said the bot token is dead (revoked, uninstalled, deactivated). */
+  constructor(client: WebClient, onAuthLost?: (error: string) => void) {
     this.#client = client;
+    this.#onAuthLost = onAuthLost;
   }
 
   async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
@@ -139,6 +145,60 @@ export class SlackChat implements Chat {
     return this.post(channel, card);
   }
 
+  async respond(responseUrl: string, card: Card, opts: { replace?: boolean } = {}): Promise<void> {
+    const body = {
+      ...renderCard(card),
+      response_type: 'ephemeral',
+      replace_original: Boolean(opts.replace),
+    };
+    let res: Response;
+    try {
+      res = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw toSlackError(err, 'response_url');
+    }
+    if (!res.ok) {
+      // Slack answers a spent or expired URL with 404 and a short reason (used_url, expired_url).
+      const reason = (await res.text().catch(() => '')).slice(0, 40) || `HTTP ${res.status}`;
+      throw new RolecallError('SLACK.API', `Slack response_url refused: ${reason}`, {
+        details: { method: 'response_url', error: reason, status: res.status },
+      });
+    }
+  }
+
+  async userByEmail(email: string): Promise<ChatUser | undefined> {
+    try {
+      const res = await this.#call('users.lookupByEmail', () => this.#client.users.lookupByEmail({ email }));
+      return res.user ? toChatUser(res.user as SlackUser, '') : undefined;
+    } catch (err) {
+      if (NO_SUCH_USER.has(slackErrorCode(err) ?? '')) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Whether the bot can post in a channel right now (conversations.info): a member, not archived.
+   * Answers a reason instead of throwing, for start-up checks and `rolecall doctor`.
+   */
+  async canPost(channelId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      const res = await this.#call('conversations.info', () =>
+        this.#client.conversations.info({ channel: channelId }),
+      );
+      if (res.channel?.is_archived) return { ok: false, reason: 'is_archived' };
+      if (res.channel && res.channel.is_member === false && !res.channel.is_im)
+        return { ok: false, reason: 'not_in_channel' };
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: slackErrorCode(err) ?? errorCode(err) };
+    }
+  }
+
   async userInfo(userId: string): Promise<ChatUser | undefined> {
     try {
       const res = await this.#call('users.info', () => this.#client.users.info({ user: userId }));
@@ -153,7 +213,10 @@ export class SlackChat implements Chat {
     try {
       return await fn();
     } catch (err) {
-      throw toSlackError(err, method);
+      const mapped = toSlackError(err, method);
+      const code = slackErrorCode(mapped);
+      if (code && REVOKED.has(code)) this.#onAuthLost?.(code);
+      throw mapped;
     }
   }
 }

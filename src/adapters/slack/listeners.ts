@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS, DENY_MODAL_CALLBACK, type UseCases } from '../../app/inbound.ts';
+import { formNotOpened } from '../../app/messages.ts';
 import type { Logger } from '../log/logger.ts';
 import { renderCard } from './blocks.ts';
+import type { WebClient } from './chat.ts';
 import { toSlackError } from './errors.ts';
 import type { InFlight } from './inflight.ts';
 import { SLASH_COMMANDS } from './manifest.ts';
@@ -40,14 +42,24 @@ export interface ListenerDeps {
   useCases: UseCases;
   log: Logger;
   work: InFlight;
+  /**
+   * For views.open only: no retries and no waiting out a 429, because the trigger_id it spends
+   * expires 3 seconds after the click; past that a retry can only fail (expired_trigger_id).
+   */
+  views: Pick<WebClient, 'views'>;
+  /** Slack says the app was uninstalled or its tokens revoked (readiness turns false). */
+  onAuthLost(reason: string): void;
 }
+
+/** Action ids other listeners (e.g. another modal's file) handle; the catch-all leaves them alone. */
+export const HANDLED_ACTIONS: RegExp[] = [CLICK_ACTIONS, DENY_ACTION];
 
 /**
  * Listeners only acknowledge, parse into inbound shapes, call one use case and render its answer.
  * Acks come first everywhere (Bolt acks events itself before listeners run), and the use case runs
  * as tracked background work, so a slow use case never holds Slack's 3-second window.
  */
-export function registerListeners(app: App, { useCases, log, work }: ListenerDeps): void {
+export function registerListeners(app: App, { useCases, log, work, views, onAuthLost }: ListenerDeps): void {
   const unusable = (what: string, p: Extract<Parsed<unknown>, { ok: false }>) =>
     p.malformed
       ? log.warn({ what, reason: p.reason }, 'unusable Slack payload')
@@ -81,7 +93,13 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
     });
   });
 
-  app.command(COMMAND, async ({ ack, body, client }) => {
+  app.event('app_uninstalled', async () => onAuthLost('app_uninstalled'));
+  app.event('tokens_revoked', async ({ event, context }) => {
+    const bots = (event as { tokens?: { bot?: string[] } }).tokens?.bot ?? [];
+    if (!context.botUserId || bots.includes(context.botUserId)) onAuthLost('tokens_revoked');
+  });
+
+  app.command(COMMAND, async ({ ack, body, respond }) => {
     await ack();
     const p = parseCommand(body);
     if (!p.ok) return unusable('command', p);
@@ -95,11 +113,12 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
     if (!triggerId)
       return unusable('command', { ok: false, reason: 'empty command without trigger_id', malformed: true });
     void work.run('views.open', { view: REQUEST_MODAL_CALLBACK }, () =>
-      client.views
-        .open({ trigger_id: triggerId, view: requestModal(message.channelId) })
-        .catch((err: unknown) => {
-          throw toSlackError(err, 'views.open');
-        }),
+      views.views
+        .open({ trigger_id: triggerId, view: requestModal(message.channelId, message.responseUrl) })
+        .then(
+          () => {},
+          (err: unknown) => formFailed(toSlackError(err, 'views.open'), 'request', respond),
+        ),
     );
   });
 
@@ -118,7 +137,7 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
     });
   });
 
-  app.action(DENY_ACTION, async ({ ack, body, client }) => {
+  app.action(DENY_ACTION, async ({ ack, body, respond }) => {
     await ack();
     const p = parseClick(body);
     if (!p.ok) return unusable('block_actions', p);
@@ -130,9 +149,10 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
         malformed: true,
       });
     void work.run('views.open', { view: DENY_MODAL_CALLBACK, requestId: click.value }, () =>
-      client.views.open({ trigger_id: triggerId, view: denyModal(click.value) }).catch((err: unknown) => {
-        throw toSlackError(err, 'views.open');
-      }),
+      views.views.open({ trigger_id: triggerId, view: denyModal(click.value) }).then(
+        () => {},
+        (err: unknown) => formFailed(toSlackError(err, 'views.open'), 'deny', respond),
+      ),
     );
   });
 
@@ -170,4 +190,28 @@ export function registerListeners(app: App, { useCases, log, work }: ListenerDep
       useCases.denyRequest(requestId, clicker, reason),
     );
   });
+
+  // Slack shows an error on any button whose click is not acknowledged within 3 seconds: every
+  // other action id (a stale card from an older version, a link button) is acked and logged.
+  app.action({ type: 'block_actions' }, async ({ ack, body }) => {
+    const id = (body as { actions?: { action_id?: string }[] }).actions?.[0]?.action_id ?? '';
+    if (HANDLED_ACTIONS.some((re) => re.test(id))) return;
+    await ack();
+    log.info({ actionId: id }, 'action without a listener acknowledged');
+  });
+
+  /** The form did not open in time: say so where the person clicked or typed (response_url). */
+  async function formFailed(
+    err: Error,
+    what: 'request' | 'deny',
+    respond:
+      | ((m: { response_type: 'ephemeral'; text: string; blocks: unknown[] }) => Promise<unknown>)
+      | undefined,
+  ): Promise<void> {
+    log.warn({ err, what }, 'could not open the form in time; answered in a message instead');
+    if (!respond) return;
+    await respond({ response_type: 'ephemeral', ...renderCard(formNotOpened(what)) }).catch((e: unknown) =>
+      log.warn({ err: toSlackError(e, 'response_url') }, 'could not say the form did not open'),
+    );
+  }
 }

@@ -12,6 +12,10 @@ export const METHOD_SCOPES = {
   'conversations.open': ['im:write'],
   // users:read.email makes profile.email appear; identity mapping relies on it.
   'users.info': ['users:read', 'users:read.email'],
+  // Start-up and doctor check that the bot can post in each approval channel.
+  'conversations.info': ['channels:read', 'groups:read'],
+  // Targets named by email or name are found in Slack too, so they are told and see it in App Home.
+  'users.lookupByEmail': ['users:read.email'],
   'views.open': [],
   'views.publish': [],
 } as const satisfies Record<string, readonly string[]>;
@@ -27,6 +31,9 @@ export const EVENT_SCOPES = {
   app_mention: ['app_mentions:read'],
   'message.im': ['im:history'],
   app_home_opened: [],
+  // Readiness turns false when the app is uninstalled or its tokens are revoked.
+  app_uninstalled: [],
+  tokens_revoked: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SubscribedEvent = keyof typeof EVENT_SCOPES;
@@ -37,6 +44,8 @@ export const LISTENED_EVENTS: Record<string, SubscribedEvent> = {
   app_mention: 'app_mention',
   message: 'message.im',
   app_home_opened: 'app_home_opened',
+  app_uninstalled: 'app_uninstalled',
+  tokens_revoked: 'tokens_revoked',
 };
 
 export const SLASH_COMMANDS = ['/rolecall'] as const;

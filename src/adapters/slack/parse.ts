@@ -36,7 +36,15 @@ const MessageEvent = z.object({
   team: z.string().optional(),
   user_team: z.string().optional(),
   user_profile: z.object({ team: z.string().optional() }).optional(),
+  files: z.array(z.unknown()).optional(),
 });
+
+/**
+ * Subtypes that are still someone writing to Rolecall: a thread reply also sent to the channel
+ * ("thread_broadcast") and a message with files ("file_share", whose text is read and whose files
+ * are not — the use case says so). Every other subtype (edits, joins, bot posts…) is not a request.
+ */
+const PERSON_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
 
 const EventBody = z.object({ team_id: id, event_id: z.string().optional(), event: MessageEvent });
 
@@ -52,7 +60,7 @@ function toIncoming(
   botUserId: string | undefined,
 ): Parsed<IncomingMessage> {
   const e = body.event;
-  if (e.subtype) return skip(`message subtype ${e.subtype}`);
+  if (e.subtype && !PERSON_SUBTYPES.has(e.subtype)) return skip(`message subtype ${e.subtype}`);
   if (e.bot_id) return skip('message from a bot');
   if (e.edited) return skip('edited message');
   if (!e.user) return skip('no sender');
@@ -68,6 +76,7 @@ function toIncoming(
     text: (e.text ?? '').replace(leadingMention(botUserId), '').trim(),
     ...(e.ts ? { ts: e.ts } : {}),
     ...(e.thread_ts ? { threadTs: e.thread_ts } : {}),
+    ...(e.files?.length ? { files: e.files.length } : {}),
   });
 }
 
@@ -106,6 +115,7 @@ const CommandBody = z.object({
   channel_id: id,
   text: z.string().default(''),
   trigger_id: z.string().optional(),
+  response_url: z.string().optional(),
 });
 
 export interface ParsedCommand {
@@ -127,6 +137,7 @@ export function parseCommand(body: unknown): Parsed<ParsedCommand> {
       channelId: c.channel_id,
       userId: c.user_id,
       text: c.text.trim(),
+      ...(c.response_url ? { responseUrl: c.response_url } : {}),
     },
     ...(c.trigger_id ? { triggerId: c.trigger_id } : {}),
   });
@@ -150,6 +161,7 @@ const ActionBody = z.object({
   channel: z.object({ id }).nullish(),
   container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
+  response_url: z.string().optional(),
   actions: z.array(z.object({ action_id: id, value: z.string().optional() })).min(1),
 });
 
@@ -169,6 +181,7 @@ export function parseClick(body: unknown): Parsed<{ click: ButtonClick; triggerI
       clicker: who.value,
       ...(channelId ? { channelId } : {}),
       ...(messageTs ? { messageTs } : {}),
+      ...(a.response_url ? { responseUrl: a.response_url } : {}),
     },
     ...(a.trigger_id ? { triggerId: a.trigger_id } : {}),
   });
@@ -195,7 +208,7 @@ export function parseRequestSubmission(body: unknown): Parsed<IncomingMessage> {
   const b = check(ViewBody, body, 'request modal submission');
   if (!b.ok) return b;
   const { user, team, view } = b.value;
-  const channelId = requestModalChannel(view.private_metadata);
+  const { channelId, responseUrl } = requestModalChannel(view.private_metadata);
   if (!channelId) return { ok: false, reason: 'request modal without a channel', malformed: true };
   const teamId = team?.id ?? user.team_id;
   if (!teamId) return { ok: false, reason: 'no team for the user', malformed: true };
@@ -207,6 +220,7 @@ export function parseRequestSubmission(body: unknown): Parsed<IncomingMessage> {
     channelId,
     userId: user.id,
     text: inputValue(view, REQUEST_INPUT.block, REQUEST_INPUT.action),
+    ...(responseUrl ? { responseUrl } : {}),
   });
 }
 

@@ -15,11 +15,15 @@ export const MAX_REASON_CHARS = 500;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
-export function requestModal(channelId: string): types.ModalView {
+/**
+ * `responseUrl`: the command's, carried to the submission (a view_submission has none of its own),
+ * so the answer reaches the person even where the bot is not a member (30 minutes, 5 uses).
+ */
+export function requestModal(channelId: string, responseUrl?: string): types.ModalView {
   return {
     type: 'modal',
     callback_id: REQUEST_MODAL_CALLBACK,
-    private_metadata: JSON.stringify({ channelId }),
+    private_metadata: JSON.stringify({ channelId, ...(responseUrl ? { responseUrl } : {}) }),
     title: plain('Rolecall'),
     submit: plain('Send'),
     close: plain('Cancel'),
@@ -40,16 +44,22 @@ export function requestModal(channelId: string): types.ModalView {
   };
 }
 
-/** The channel the command was typed in, as stored by `requestModal`. */
-export function requestModalChannel(privateMetadata: string | undefined): string | undefined {
+/** The channel the command was typed in and its response_url, as stored by `requestModal`. */
+export function requestModalChannel(privateMetadata: string | undefined): {
+  channelId?: string;
+  responseUrl?: string;
+} {
   try {
     const meta: unknown = JSON.parse(privateMetadata ?? '');
-    if (meta && typeof meta === 'object' && 'channelId' in meta && typeof meta.channelId === 'string')
-      return meta.channelId;
+    if (meta && typeof meta === 'object' && 'channelId' in meta && typeof meta.channelId === 'string') {
+      const url =
+        'responseUrl' in meta && typeof meta.responseUrl === 'string' ? meta.responseUrl : undefined;
+      return { channelId: meta.channelId, ...(url ? { responseUrl: url } : {}) };
+    }
   } catch {
     // Not ours: fall through to "unknown".
   }
-  return undefined;
+  return {};
 }
 
 export function denyModal(requestId: string): types.ModalView {
