@@ -31,13 +31,20 @@ const JOINERS = new Set(['and', 'then', 'also', 'plus']);
 export function clausesOf(tokens: Token[], durations: DurationMatch[]): Clause[] {
   const out: Clause[] = [];
   let cur: Clause = { tokens: [], durations: [] };
+  // Whether the clause so far has a word: kept as a flag, not re-read at every comma (quadratic).
+  let hasWord = false;
   const flush = () => {
     if (cur.tokens.length || cur.durations.length) out.push(cur);
     cur = { tokens: [], durations: [] };
+    hasWord = false;
   };
+  const after = skipsAhead(tokens);
+  // Tokens and durations are both in text order: one pointer walks the durations.
+  let di = 0;
   tokens.forEach((t, i) => {
-    const d = durations.find((x) => overlaps(t, x));
-    if (d) {
+    while (di < durations.length && (durations[di] as DurationMatch).end <= t.start) di++;
+    const d = durations[di];
+    if (d && overlaps(t, d)) {
       if (!cur.durations.includes(d)) cur.durations.push(d);
       return;
     }
@@ -45,27 +52,36 @@ export function clausesOf(tokens: Token[], durations: DurationMatch[]): Clause[]
       flush();
       return;
     }
-    if (startsNewClause(tokens, i, cur.tokens)) {
+    if (hasWord && startsNewClause(tokens, i, after)) {
       flush();
       if (isWord(t) && JOINERS.has((t as { text: string }).text)) return;
       if (t.kind === 'punct') return;
     }
     cur.tokens.push(t);
+    if (t.kind === 'word') hasWord = true;
   });
   flush();
   return out;
 }
 
-function startsNewClause(tokens: Token[], i: number, sofar: Token[]): boolean {
+const skippable = (t: Token | undefined) =>
+  isWord(t, 'then', 'also', 'please', 'and') || (t?.kind === 'punct' && t.raw === ',');
+
+/** For each index, the first index at or after i+1 that is not "then/also/please/and/,": one pass from the end. */
+function skipsAhead(tokens: Token[]): Int32Array {
+  const next = new Int32Array(tokens.length + 1);
+  next[tokens.length] = tokens.length;
+  for (let k = tokens.length - 1; k >= 0; k--) next[k] = skippable(tokens[k]) ? (next[k + 1] ?? k + 1) : k;
+  // after[i] = next[i + 1]
+  const after = new Int32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) after[i] = next[i + 1] ?? tokens.length;
+  return after;
+}
+
+function startsNewClause(tokens: Token[], i: number, after: Int32Array): boolean {
   const t = tokens[i];
-  if (!sofar.some((x) => x.kind === 'word')) return false;
   if (!(t?.kind === 'punct' && t.text === ',') && !(t?.kind === 'word' && JOINERS.has(t.text))) return false;
-  let k = i + 1;
-  while (
-    isWord(tokens[k], 'then', 'also', 'please', 'and') ||
-    (tokens[k]?.kind === 'punct' && tokens[k]?.raw === ',')
-  )
-    k++;
+  const k = after[i] ?? tokens.length;
   const next = tokens[k];
   if (next?.kind !== 'word') return false;
   if (IMPERATIVE.has(next.text) || QUESTION_STARTS.has(next.text)) return true;

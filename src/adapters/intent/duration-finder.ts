@@ -45,12 +45,13 @@ function lowerKeepLength(text: string): string {
 /** Up to `max` words after `from`, stopping at punctuation or a stop word; returns their end offsets. */
 function wordsAfter(s: string, from: number, max: number): number[] {
   const ends: number[] = [];
-  const re = /\s*([^\s,;!?\n]+)/y;
+  // Leading space only where a space run starts, so a long run is not re-read from every position.
+  const re = /(?:(?<!\s)\s+)?([^\s,;!?\n]+)/y;
   re.lastIndex = from;
   for (let i = 0; i < max; i++) {
     const m = re.exec(s);
     if (!m?.[1]) break;
-    const word = m[1].replace(/[.]+$/, '');
+    const word = m[1].replace(/(?<!\.)\.+$/, '');
     if (STOP_WORDS.has(word)) break;
     ends.push(m.index + m[0].length - (m[1].length - word.length));
     if (word.length !== m[1].length) break;
@@ -102,9 +103,12 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
 
   found.sort((a, b) => a.start - b.start || a.priority - b.priority || b.end - a.end);
   const chosen: DurationMatch[] = [];
+  let reach = -1;
   for (const c of found) {
-    const clash = chosen.find((k) => c.start < k.end && k.start < c.end);
-    if (clash) continue;
+    // Sorted by start and never overlapping, the chosen ones clash with c only if the furthest
+    // reaching one does (no scan of all chosen so far).
+    if (c.start < reach) continue;
+    reach = c.end;
     const { priority: _p, ...match } = c;
     chosen.push(match);
   }

@@ -234,7 +234,7 @@ function reasonText(
   if (c.durations.some((d) => d.start < b.end && d.end > a.start)) return undefined;
   const text = c.source
     .slice(a.start, b.end)
-    .replace(/[\s,.;:!-]+$/, '')
+    .replace(/(?<![\s,.;:!-])[\s,.;:!-]+$/, '')
     .trim();
   return text || undefined;
 }
