@@ -11,6 +11,7 @@ import {
   wordGuard,
   wordsOf,
 } from './guards.ts';
+import { admitText, MAX_TEXT, mixesScripts, normalise } from './normalise.ts';
 import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
@@ -31,7 +32,8 @@ import { tokenize } from './text.ts';
  * - Other languages are not understood: `unclear` when a catalogue role appears, else
  *   `not_a_request`.
  */
-export const MAX_TEXT = 4000;
+export { MAX_TEXT } from './normalise.ts';
+
 /** Slack emoji codes (:pray:), but not the colons of a clock time like 09:00:00. */
 const EMOJI = /(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])/g;
 const CANCEL_START = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'stop', 'scratch']);
@@ -66,7 +68,10 @@ const SEVERITY: NoneReason[] = [
 const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 
 export function parseOffline(input: ExtractionInput): Intent[] {
-  const text = input.text ?? '';
+  // Normalising is idempotent, so text the extractor already admitted passes through unchanged.
+  const raw = input.text ?? '';
+  if (raw.length > MAX_TEXT) return [none('unclear')];
+  const text = normalise(raw);
   if (!text.trim()) return [none('not_a_request')];
   if (text.length > MAX_TEXT) return [none('unclear')];
   if (looksLikeInjection(text)) return [none('injection')];
@@ -92,11 +97,14 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const problems: NoneReason[] = results.flatMap((r) =>
     'none' in r && r.none !== 'not_a_request' ? [r.none] : [],
   );
+  // A word in two scripts ("аdmin" with a Cyrillic а) is a disguise: whatever it hides, unclear.
+  const disguised = mixesScripts(text);
+  if (problems.length && disguised) return [none('unclear')];
   if (problems.length) return [none(SEVERITY.find((s) => problems.includes(s)) ?? 'unclear')];
   const intents = dedupe(results.flatMap((r) => ('intents' in r ? r.intents : [])));
   const changes = intents.some((i) => i.kind === 'request_role_change');
   if (quoted && (intents.length === 0 || changes)) return [none('unclear')];
-  const guard = changes ? wordGuard(wordsOf(tokens)) : undefined;
+  const guard = changes ? (wordGuard(wordsOf(tokens)) ?? (disguised ? 'unclear' : undefined)) : undefined;
   if (guard) return [none(guard)];
   return intents.length ? intents : [none('not_a_request')];
 }
@@ -105,8 +113,12 @@ export function parseOffline(input: ExtractionInput): Intent[] {
  * The safety net the LLM path applies after validation: would the offline guards refuse a role
  * change in this text (injection, quotes, negation, reported speech, conditions, "can I…?")?
  */
-export function guardReason(text: string): GuardReason | undefined {
+export function guardReason(raw: string): GuardReason | undefined {
+  if (raw.length > MAX_TEXT) return 'unclear';
+  const text = normalise(raw);
   if (looksLikeInjection(text)) return 'injection';
+  // A word in two scripts ("іf" with a Cyrillic і) is a disguise: nothing it says is trusted.
+  if (mixesScripts(text)) return 'unclear';
   const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
   if (quoted) return 'unclear';
   const tokens = tokenize(plain);
@@ -174,7 +186,10 @@ function dedupe(intents: Intent[]): Intent[] {
 export function createOfflineExtractor(): IntentExtractor {
   return {
     async extract(input) {
-      return { intents: parseOffline(input), source: 'offline' };
+      // Where messages come in: longer than MAX_TEXT is refused before any guard or parser runs.
+      const text = admitText(input.text ?? '');
+      if (text === undefined) return { intents: [none('unclear')], source: 'offline' };
+      return { intents: parseOffline({ ...input, text }), source: 'offline' };
     },
   };
 }
