@@ -1,6 +1,7 @@
 import type { DurationMatch } from './durations.ts';
+import { findRoles } from './roles.ts';
 import { isWord, type Token } from './text.ts';
-import { GRANT_VERBS, NEED_VERBS, REVOKE_VERBS } from './vocabulary.ts';
+import { GRANT_VERBS, JUSTIFICATION_STARTS, NEED_VERBS, REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * Splits a message into clauses ("remove bob's editor role and make him admin" → two) and trims
@@ -28,15 +29,18 @@ const QUESTION_STARTS = new Set([
 const JOINERS = new Set(['and', 'then', 'also', 'plus']);
 
 /** Sentences split at . ! ? ; and line breaks, then at "and <verb>"; duration tokens are taken out. */
-export function clausesOf(tokens: Token[], durations: DurationMatch[]): Clause[] {
+export function clausesOf(tokens: Token[], durations: DurationMatch[], roles?: string[]): Clause[] {
   const out: Clause[] = [];
   let cur: Clause = { tokens: [], durations: [] };
   // Whether the clause so far has a word: kept as a flag, not re-read at every comma (quadratic).
   let hasWord = false;
+  // After "because", "and set up the runners" is part of the reason, unless a role follows.
+  let reason = false;
   const flush = () => {
     if (cur.tokens.length || cur.durations.length) out.push(cur);
     cur = { tokens: [], durations: [] };
     hasWord = false;
+    reason = false;
   };
   const after = skipsAhead(tokens);
   // Tokens and durations are both in text order: one pointer walks the durations.
@@ -52,16 +56,29 @@ export function clausesOf(tokens: Token[], durations: DurationMatch[]): Clause[]
       flush();
       return;
     }
-    if (hasWord && startsNewClause(tokens, i, after)) {
+    if (hasWord && startsNewClause(tokens, i, after) && !(reason && !roleAhead(tokens, i, roles))) {
       flush();
       if (isWord(t) && JOINERS.has((t as { text: string }).text)) return;
       if (t.kind === 'punct') return;
     }
     cur.tokens.push(t);
     if (t.kind === 'word') hasWord = true;
+    if (t.kind === 'word' && JUSTIFICATION_STARTS.has(t.text)) reason = true;
   });
   flush();
   return out;
+}
+
+/** A catalogue role within the next few words, up to the end of the sentence. */
+function roleAhead(tokens: Token[], i: number, roles: string[] | undefined): boolean {
+  if (!roles) return true;
+  const ahead: Token[] = [];
+  for (let k = i + 1; k < tokens.length && ahead.length < 10; k++) {
+    const t = tokens[k] as Token;
+    if (t.kind === 'punct' && /^[.!?;\n]$/.test(t.text)) break;
+    ahead.push(t);
+  }
+  return findRoles(ahead, roles).length > 0;
 }
 
 const skippable = (t: Token | undefined) =>
@@ -133,7 +150,18 @@ const LEAD_SEQUENCES = [
   ["i'd", 'like', 'to', 'know'],
   ['i', 'want', 'to', 'know'],
   ['quick', 'question'],
+  ['would', 'you', 'mind'],
+  ['do', 'you', 'mind'],
+  ['would', 'you', 'be', 'able', 'to'],
+  ['could', 'you', 'be', 'able', 'to'],
+  ['are', 'you', 'able', 'to'],
+  ['i', 'was', 'hoping', 'you', 'could'],
+  ['i', 'was', 'wondering', 'if', 'you', 'could'],
 ];
+/** By first word, longest first: "would you mind" before "would you". */
+const LEAD_BY_FIRST = new Map<string, string[][]>();
+for (const q of [...LEAD_SEQUENCES].sort((a, b) => b.length - a.length))
+  LEAD_BY_FIRST.set(q[0] ?? '', [...(LEAD_BY_FIRST.get(q[0] ?? '') ?? []), q]);
 const TRAIL_WORDS = new Set([
   'please',
   'pls',
@@ -176,7 +204,10 @@ export function trimPoliteness(tokens: Token[]): Token[] {
     )
       s += 2;
     else {
-      const seq = LEAD_SEQUENCES.find((q) => seqAt(tokens, s, q));
+      const t0 = tokens[s];
+      const seq = (t0?.kind === 'word' ? LEAD_BY_FIRST.get(t0.text) : undefined)?.find((q) =>
+        seqAt(tokens, s, q),
+      );
       if (!seq) break;
       s += seq.length;
     }

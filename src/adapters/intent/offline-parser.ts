@@ -12,10 +12,13 @@ import {
   wordsOf,
 } from './guards.ts';
 import { admitText, MAX_TEXT, mixesScripts, normalise } from './normalise.ts';
+import { noLongerNeeded, plainPhrasing } from './phrasing.ts';
 import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
-import { tokenize } from './text.ts';
+import { parseChanges, terseChange } from './several.ts';
+import { type Token, tokenize } from './text.ts';
+import { REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * The deterministic extractor: used when no API key is configured or the model is unavailable,
@@ -75,7 +78,10 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   if (!text.trim()) return [none('not_a_request')];
   if (text.length > MAX_TEXT) return [none('unclear')];
   if (looksLikeInjection(text)) return [none('injection')];
-  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  const { text: plain, quoted } = stripQuoted(
+    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
+  );
+  const excused = noLongerNeeded(plain);
   const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
   const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
   const extension = parseExtension(tokens, plain, input.roles, { now: input.now, timeZone: input.timeZone });
@@ -86,8 +92,8 @@ export function parseOffline(input: ExtractionInput): Intent[] {
 
   const results: ClauseResult[] = [];
   let previous: Target[] = [];
-  for (const clause of clausesOf(tokens, durations)) {
-    const r = parseClause(clause, plain, input.roles, previous);
+  for (const clause of clausesOf(tokens, durations, input.roles)) {
+    const r = parseClause(clause, plain, input.roles, previous, excused);
     results.push(r);
     if ('intents' in r) {
       const ts = r.intents.flatMap((i) => ('targets' in i ? i.targets : 'target' in i ? [i.target] : []));
@@ -104,7 +110,11 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const intents = dedupe(results.flatMap((r) => ('intents' in r ? r.intents : [])));
   const changes = intents.some((i) => i.kind === 'request_role_change');
   if (quoted && (intents.length === 0 || changes)) return [none('unclear')];
-  const guard = changes ? (wordGuard(wordsOf(tokens)) ?? (disguised ? 'unclear' : undefined)) : undefined;
+  const revokesOnly = intents.every((i) => i.kind !== 'request_role_change' || i.action === 'revoke');
+  const guardTokens = revokesOnly ? outside(tokens, excused) : tokens;
+  const guard = changes
+    ? (wordGuard(wordsOf(guardTokens)) ?? (disguised ? 'unclear' : undefined))
+    : undefined;
   if (guard) return [none(guard)];
   return intents.length ? intents : [none('not_a_request')];
 }
@@ -113,15 +123,19 @@ export function parseOffline(input: ExtractionInput): Intent[] {
  * The safety net the LLM path applies after validation: would the offline guards refuse a role
  * change in this text (injection, quotes, negation, reported speech, conditions, "can I…?")?
  */
-export function guardReason(raw: string): GuardReason | undefined {
+export function guardReason(raw: string, o: { revokesOnly?: boolean } = {}): GuardReason | undefined {
   if (raw.length > MAX_TEXT) return 'unclear';
   const text = normalise(raw);
   if (looksLikeInjection(text)) return 'injection';
   // A word in two scripts ("іf" with a Cyrillic і) is a disguise: nothing it says is trusted.
   if (mixesScripts(text)) return 'unclear';
-  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  const { text: plain, quoted } = stripQuoted(
+    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
+  );
   if (quoted) return 'unclear';
-  const tokens = tokenize(plain);
+  const all = tokenize(plain);
+  // The same exemption as the offline parser: "I don't need it anymore" beside a removal.
+  const tokens = o.revokesOnly ? outside(all, noLongerNeeded(plain)) : all;
   const byWord = wordGuard(wordsOf(tokens));
   if (byWord) return byWord;
   for (const clause of clausesOf(tokens, [])) {
@@ -134,7 +148,19 @@ export function guardReason(raw: string): GuardReason | undefined {
   return undefined;
 }
 
-function parseClause(clause: Clause, source: string, roles: string[], previous: Target[]): ClauseResult {
+/** Tokens outside the given spans. */
+function outside(tokens: Token[], spans: { start: number; end: number }[]): Token[] {
+  if (!spans.length) return tokens;
+  return tokens.filter((t) => !spans.some((s) => t.start >= s.start && t.end <= s.end));
+}
+
+function parseClause(
+  clause: Clause,
+  source: string,
+  roles: string[],
+  previous: Target[],
+  excused: { start: number; end: number }[],
+): ClauseResult {
   const tokens = trimPoliteness(clause.tokens);
   const words = wordsOf(tokens);
   if (tokens.length === 0) return { none: clause.durations.length ? 'unclear' : 'not_a_request' };
@@ -142,10 +168,18 @@ function parseClause(clause: Clause, source: string, roles: string[], previous: 
   if (cancel) return cancel;
   const question = parseQuestion(tokens, roles);
   if (question) return clause.durations.length && 'intents' in question ? { none: 'unclear' } : question;
-  if (findVerb(tokens) >= 0) {
-    const guard = clauseGuard(words);
+  const v = findVerb(tokens);
+  if (v >= 0) {
+    const verb = tokens[v];
+    const revoke = verb?.kind === 'word' && REVOKE_VERBS.has(verb.text);
+    const guard = clauseGuard(revoke ? wordsOf(outside(tokens, excused)) : words);
     if (guard) return { none: guard };
-    const change = parseRoleChange({ tokens, source, roles, durations: clause.durations, previous });
+    const change = parseChanges({ tokens, source, roles, durations: clause.durations, previous });
+    if (change) return change;
+  }
+  const terse = terseChange(tokens, roles);
+  if (terse) {
+    const change = parseRoleChange({ tokens: terse, source, roles, durations: clause.durations, previous });
     if (change) return change;
   }
   // "bob shouldn't be an owner": no verb we know, but plainly not a request to grant.

@@ -135,6 +135,14 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
 
   // After the role: "to bob", "from bob", "for the audit", or scope words we do not model.
   let post = core.slice(hit.end);
+  // A reason without a marker after the request: ", she's joining the team", "— INC-2231".
+  const free = freeReason(post, c);
+  if (free) {
+    if (justification !== undefined) return unclear;
+    justification = reasonText(c, free.from, end, false);
+    if (justification === undefined) return unclear;
+    post = post.slice(0, free.at);
+  }
   while (post[0]?.kind === 'word' && POST_FILLERS.has(post[0].text)) post = post.slice(1);
   let postTargets: Target[] = [];
   if (post.length) {
@@ -195,6 +203,39 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
   const intent: Intent = { kind: 'request_role_change', action, targets, role, ...timing };
   if (justification) intent.justification = justification.slice(0, 500);
   return { intents: [intent] };
+}
+
+const DASHES = new Set(['—', '–', '-', ':', '(']);
+const NOT_A_REASON_START = new Set([
+  'and',
+  'or',
+  'plus',
+  'too',
+  'also',
+  'then',
+  'but',
+  'to',
+  'from',
+  'for',
+  'as',
+]);
+
+/**
+ * Where a reason with no marker starts after the role: after a dash or colon, or after a comma when
+ * what follows is not a list of people ("to bob, carol" goes on naming targets). The reason may not
+ * name a person or a catalogue role: that could be a second request, so the caller stays unclear.
+ */
+function freeReason(post: Token[], c: ClauseInput): { at: number; from: Token } | undefined {
+  const at = post.findIndex((t) => t.kind === 'punct' && (t.text === ',' || DASHES.has(t.text)));
+  if (at < 0) return undefined;
+  const rest = post.slice(at + 1).filter((t) => !(t.kind === 'punct' && DASHES.has(t.text)));
+  const from = rest[0];
+  if (from?.kind !== 'word' || NOT_A_REASON_START.has(from.text)) return undefined;
+  if (rest.some((t) => t.kind !== 'word' && t.kind !== 'punct')) return undefined;
+  const words = roleWords(c.roles);
+  if (rest.some((t) => t.kind === 'word' && words.has(t.text))) return undefined;
+  if ((post[at] as { text: string }).text === ',' && parseTargets(rest, c.previous).ok) return undefined;
+  return { at, from };
 }
 
 /** The last meaningful word before the role: "to" in "promote bob to the admin role". */

@@ -1,3 +1,5 @@
+import { LEMMAS } from './vocabulary.ts';
+
 /**
  * Slack message text → tokens. Slack sends mentions as `<@U123>` / `<@U123|name>`, emails as
  * `<mailto:a@b.com|a@b.com>`, and encodes what people type as `&lt;`, `&gt;`, `&amp;`, so a
@@ -140,7 +142,10 @@ function pushWord(out: Token[], raw: string, start: number): void {
       start: start + base.length,
       end,
     });
-  } else out.push({ kind: 'word', text: word.toLowerCase(), raw: raw.slice(0, word.length), start, end });
+  } else {
+    const lower = word.toLowerCase();
+    out.push({ kind: 'word', text: LEMMAS[lower] ?? lower, raw: raw.slice(0, word.length), start, end });
+  }
   for (let k = end; k < start + raw.length; k++) {
     const ch = raw[k - start] ?? '';
     out.push({ kind: 'punct', text: ch === '’' ? "'" : ch, raw: ch, start: k, end: k + 1 });

@@ -14,7 +14,37 @@ export const GRANT_VERBS = new Set([
   'elevate',
   'provision',
   'get',
+  'bump',
 ]);
+/**
+ * Inflected forms people use for the verbs above ("would you mind giving…", "requesting admin",
+ * "removing bob from editor"): read as the base verb. Only -ing forms, which cannot be names.
+ */
+export const LEMMAS: Record<string, string> = {
+  making: 'make',
+  granting: 'grant',
+  giving: 'give',
+  adding: 'add',
+  promoting: 'promote',
+  upgrading: 'upgrade',
+  assigning: 'assign',
+  putting: 'put',
+  elevating: 'elevate',
+  provisioning: 'provision',
+  bumping: 'bump',
+  removing: 'remove',
+  revoking: 'revoke',
+  demoting: 'demote',
+  dropping: 'drop',
+  stripping: 'strip',
+  deleting: 'delete',
+  unassigning: 'unassign',
+  rescinding: 'rescind',
+  withdrawing: 'withdraw',
+  downgrading: 'downgrade',
+  deprovisioning: 'deprovision',
+  requesting: 'request',
+};
 export const REVOKE_VERBS = new Set([
   'remove',
   'revoke',

@@ -135,7 +135,8 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
     const useful = intents.filter((i) => i.kind !== 'none');
     if (useful.length === 0) return [{ kind: 'none', reason: 'not_a_request' }];
     if (useful.some((i) => i.kind === 'request_role_change')) {
-      const guard = guardReason(input.text);
+      const revokesOnly = useful.every((i) => i.kind !== 'request_role_change' || i.action === 'revoke');
+      const guard = guardReason(input.text, { revokesOnly });
       if (guard) {
         log.warn({ guard }, 'model proposed a role change the guards refuse');
         o.metrics?.dropped?.({ tool: 'request_role_change', reason: `guard:${guard}` });
