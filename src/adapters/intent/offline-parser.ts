@@ -16,7 +16,7 @@ import { noLongerNeeded, plainPhrasing } from './phrasing.ts';
 import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
-import { parseChanges, terseChange } from './several.ts';
+import { parseChanges, reshape, terseChange } from './several.ts';
 import { type Token, tokenize } from './text.ts';
 import { REVOKE_VERBS } from './vocabulary.ts';
 
@@ -92,7 +92,8 @@ export function parseOffline(input: ExtractionInput): Intent[] {
 
   const results: ClauseResult[] = [];
   let previous: Target[] = [];
-  for (const clause of clausesOf(tokens, durations, input.roles)) {
+  const clauses = clausesOf(tokens, durations, input.roles);
+  for (const clause of clauses) {
     const r = parseClause(clause, plain, input.roles, previous, excused);
     results.push(r);
     if ('intents' in r) {
@@ -107,6 +108,7 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const disguised = mixesScripts(text);
   if (problems.length && disguised) return [none('unclear')];
   if (problems.length) return [none(SEVERITY.find((s) => problems.includes(s)) ?? 'unclear')];
+  reasonAfter(results, clauses, plain, input.roles);
   const intents = dedupe(results.flatMap((r) => ('intents' in r ? r.intents : [])));
   const changes = intents.some((i) => i.kind === 'request_role_change');
   if (quoted && (intents.length === 0 || changes)) return [none('unclear')];
@@ -139,13 +141,36 @@ export function guardReason(raw: string, o: { revokesOnly?: boolean } = {}): Gua
   const byWord = wordGuard(wordsOf(tokens));
   if (byWord) return byWord;
   for (const clause of clausesOf(tokens, [])) {
-    const toks = trimPoliteness(clause.tokens);
+    const trimmed = trimPoliteness(clause.tokens);
+    const toks = reshape(trimmed) ?? trimmed;
     if (findVerb(toks) >= 0) {
       const g = clauseGuard(wordsOf(toks));
       if (g) return g;
     }
   }
   return undefined;
+}
+
+/**
+ * "remove <@U1> as admin? he left the company": a sentence after a single change that asks nothing
+ * is its reason, when it names no person, no role and no time (those could be a second request).
+ */
+function reasonAfter(results: ClauseResult[], clauses: Clause[], source: string, roles: string[]): void {
+  const at = results.findIndex((r) => 'intents' in r);
+  const r = results[at];
+  if (!r || !('intents' in r) || r.intents.length !== 1 || results.some((x, i) => i !== at && 'intents' in x))
+    return;
+  const change = r.intents[0];
+  if (change?.kind !== 'request_role_change' || change.justification) return;
+  const next = clauses[at + 1];
+  if (!next || next.durations.length) return;
+  const toks = trimPoliteness(next.tokens);
+  const first = toks[0];
+  const last = toks[toks.length - 1];
+  if (!first || !last || toks.filter((t) => t.kind === 'word').length < 2) return;
+  if (toks.some((t) => t.kind !== 'word' && t.kind !== 'punct') || findRoles(toks, roles).length) return;
+  if (parseQuestion(toks, roles) || findVerb(toks) >= 0) return;
+  change.justification = source.slice(first.start, last.end).slice(0, 500);
 }
 
 /** Tokens outside the given spans. */
@@ -161,7 +186,8 @@ function parseClause(
   previous: Target[],
   excused: { start: number; end: number }[],
 ): ClauseResult {
-  const tokens = trimPoliteness(clause.tokens);
+  const trimmed = trimPoliteness(clause.tokens);
+  const tokens = reshape(trimmed) ?? trimmed;
   const words = wordsOf(tokens);
   if (tokens.length === 0) return { none: clause.durations.length ? 'unclear' : 'not_a_request' };
   const cancel = cancelOf(words, tokens.filter((t) => t.kind !== 'punct').length);

@@ -144,6 +144,13 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
     post = post.slice(0, free.at);
   }
   while (post[0]?.kind === 'word' && POST_FILLERS.has(post[0].text)) post = post.slice(1);
+  // "from <@U1> please": politeness after the people, before a reason.
+  while (
+    post.length > 1 &&
+    post[post.length - 1]?.kind === 'word' &&
+    POST_FILLERS.has((post[post.length - 1] as { text: string }).text)
+  )
+    post = post.slice(0, -1);
   let postTargets: Target[] = [];
   if (post.length) {
     const first = post[0];

@@ -95,3 +95,43 @@ export function terseChange(tokens: Token[], roles: string[]): Token[] | undefin
   if (a + width !== hit.start) return undefined;
   return [synthetic('make', first), ...tokens.slice(0, a), ...tokens.slice(a + width)];
 }
+
+const PERSON_KINDS = new Set(['mention', 'at', 'email']);
+const PARTICIPLES: Record<string, string> = {
+  added: 'add',
+  upgraded: 'upgrade',
+  promoted: 'promote',
+  granted: 'grant',
+  given: 'give',
+  made: 'make',
+  removed: 'remove',
+};
+
+/**
+ * Requests phrased around "get", rewritten to the imperative they mean, so the same grammar and the
+ * same guards read them: "can <@U1> get editor?" → "give <@U1> editor"; "could we get <@U1> added
+ * as a viewer" → "add <@U1> as a viewer". Only a person written as a mention, @name or email
+ * counts, never a plain word. Undefined when the clause has neither shape.
+ */
+export function reshape(tokens: Token[]): Token[] | undefined {
+  const [a, b, c] = tokens;
+  if (!a) return undefined;
+  if (isWord(a, 'can', 'could', 'may') && b && PERSON_KINDS.has(b.kind) && isWord(c, 'get', 'have'))
+    return [synthetic('give', a), b, ...tokens.slice(3)];
+  let k = 0;
+  if (isWord(tokens[k], 'can', 'could', 'may')) k++;
+  if (k > 0 && isWord(tokens[k], 'we', 'i', 'you', 'u')) k++;
+  if (!isWord(tokens[k], 'get')) return undefined;
+  const people: Token[] = [];
+  let p = k + 1;
+  while (p < tokens.length && people.length < 6) {
+    const t = tokens[p] as Token;
+    if (!(PERSON_KINDS.has(t.kind) || isWord(t, 'and') || (t.kind === 'punct' && t.text === ','))) break;
+    people.push(t);
+    p++;
+  }
+  const pp = tokens[p];
+  const verb = pp?.kind === 'word' ? PARTICIPLES[pp.text] : undefined;
+  if (!people.some((t) => PERSON_KINDS.has(t.kind)) || !verb || !pp) return undefined;
+  return [synthetic(verb, pp), ...people, ...tokens.slice(p + 1)];
+}

@@ -15,6 +15,8 @@ export const GRANT_VERBS = new Set([
   'provision',
   'get',
   'bump',
+  'provide',
+  'enable',
 ]);
 /**
  * Inflected forms people use for the verbs above ("would you mind giving…", "requesting admin",
@@ -118,6 +120,7 @@ export const PRE_FILLERS = new Set([
   'also',
   'just',
   'please',
+  'with',
 ]);
 export const POST_FILLERS = new Set([
   'role',
@@ -151,7 +154,7 @@ export const POST_FILLERS = new Set([
   'again',
 ]);
 /** A word before the role that says which way the change goes ("promote to", "remove from"). */
-export const GRANT_LINKS = new Set(['to', 'as', 'into', 'in']);
+export const GRANT_LINKS = new Set(['to', 'as', 'into', 'in', 'with']);
 export const REVOKE_LINKS = new Set(['from', 'of', 'off', 'out', 'as', "'s"]);
 
 export const JUSTIFICATION_STARTS = new Set([
