@@ -171,7 +171,7 @@ export const JUSTIFICATION_STARTS = new Set([
 ]);
 
 export const ME_WORDS = new Set(['me', 'myself', 'i', 'my', 'mine']);
-export const PRONOUNS = new Set(['him', 'her', 'them', 'he', 'she', 'they']);
+export const PRONOUNS = new Set(['him', 'her', 'them', 'he', 'she', 'they', 'his', 'their']);
 export const EVERYONE_WORDS = new Set([
   'everyone',
   'everybody',
