@@ -22,6 +22,9 @@ const STOP_WORDS = new Set([
   'cause',
   'or',
   'thanks',
+  // Another "until" starts its own phrase (and a wall of them stays linear with a small constant).
+  'until',
+  'till',
 ]);
 const TIME_WORDS =
   /\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|years?|yrs?|while|bit|moment|night|nights|tonight|weekend|morning|afternoon|evening|today|tomorrow|now|time|sprint|quarter|shift|term|eod|eow|cob|week-?end|fortnight)\b|(?<![\w.-])\d{1,3}(?:\.\d+)?(?![\w.-])/;
