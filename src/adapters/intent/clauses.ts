@@ -170,18 +170,7 @@ const LEAD_SEQUENCES = [
 const LEAD_BY_FIRST = new Map<string, string[][]>();
 for (const q of [...LEAD_SEQUENCES].sort((a, b) => b.length - a.length))
   LEAD_BY_FIRST.set(q[0] ?? '', [...(LEAD_BY_FIRST.get(q[0] ?? '') ?? []), q]);
-const TRAIL_WORDS = new Set([
-  'please',
-  'pls',
-  'plz',
-  'thanks',
-  'thx',
-  'ty',
-  'asap',
-  'cheers',
-  'now',
-  'quickly',
-]);
+const TRAIL_WORDS = new Set(['please', 'pls', 'plz', 'thanks', 'thx', 'ty', 'asap', 'cheers', 'quickly']);
 const TRAIL_SEQUENCES = [
   ['thank', 'you'],
   ['right', 'now'],
@@ -202,6 +191,8 @@ export function trimPoliteness(tokens: Token[]): Token[] {
     changed = false;
     const t = tokens[s];
     if (t?.kind === 'punct' && /^[,:\-*!.]$/.test(t.text)) s++;
+    else if (t?.kind === 'word' && isWord(tokens[s + 1], 'there') && ['hi', 'hey', 'hello'].includes(t.text))
+      s += 2;
     else if (t?.kind === 'word' && LEAD_WORDS.has(t.text)) s++;
     else if (t?.kind === 'at' && t.name.toLowerCase() === 'rolecall') s++;
     else if ((t?.kind === 'mention' || t?.kind === 'at') && isAddress(tokens, s)) s++;

@@ -17,7 +17,7 @@ import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseChanges, reshape, terseChange } from './several.ts';
-import { type Token, tokenize } from './text.ts';
+import { isWord, type Token, tokenize } from './text.ts';
 import { REVOKE_VERBS } from './vocabulary.ts';
 
 /**
@@ -163,7 +163,7 @@ function reasonAfter(results: ClauseResult[], clauses: Clause[], source: string,
   const change = r.intents[0];
   if (change?.kind !== 'request_role_change' || change.justification) return;
   const next = clauses[at + 1];
-  if (!next || next.durations.length) return;
+  if (!next || next.durations.length || isWord(next.tokens[0], ...GRATITUDE)) return;
   const toks = trimPoliteness(next.tokens);
   const first = toks[0];
   const last = toks[toks.length - 1];
@@ -172,6 +172,8 @@ function reasonAfter(results: ClauseResult[], clauses: Clause[], source: string,
   if (parseQuestion(toks, roles) || findVerb(toks) >= 0) return;
   change.justification = source.slice(first.start, last.end).slice(0, 500);
 }
+
+const GRATITUDE = ['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'appreciate', 'much'];
 
 /** Tokens outside the given spans. */
 function outside(tokens: Token[], spans: { start: number; end: number }[]): Token[] {

@@ -116,6 +116,18 @@ const PARTICIPLES: Record<string, string> = {
 export function reshape(tokens: Token[]): Token[] | undefined {
   const [a, b, c] = tokens;
   if (!a) return undefined;
+  // "<@U1> should be an editor" → "make <@U1> an editor"
+  if (PERSON_KINDS.has(a.kind) && isWord(b, 'should', 'can', 'could') && isWord(c, 'be'))
+    return [synthetic('make', a), a, ...tokens.slice(3)];
+  // "i'd like to request editor", "looking to get viewer for <@U1>" → "(i) need …"
+  let w = 0;
+  if (isWord(tokens[w], "i'm", 'im', "we're")) w++;
+  if (isWord(tokens[w], "i'd", "we'd") && isWord(tokens[w + 1], 'like')) w += 2;
+  else if (isWord(tokens[w], 'i', 'we') && isWord(tokens[w + 1], 'would') && isWord(tokens[w + 2], 'like'))
+    w += 3;
+  else if (isWord(tokens[w], 'looking', 'hoping', 'trying', 'wanting')) w++;
+  if (w > 0 && isWord(tokens[w], 'to') && isWord(tokens[w + 1], 'request', 'get', 'have'))
+    return [synthetic('need', tokens[w + 1] as Token), ...tokens.slice(w + 2)];
   if (isWord(a, 'can', 'could', 'may') && b && PERSON_KINDS.has(b.kind) && isWord(c, 'get', 'have'))
     return [synthetic('give', a), b, ...tokens.slice(3)];
   let k = 0;
