@@ -93,8 +93,30 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const results: ClauseResult[] = [];
   let previous: Target[] = [];
   const clauses = clausesOf(tokens, durations, input.roles);
+  let lastVerb: Token | undefined;
   for (const clause of clauses) {
-    const r = parseClause(clause, plain, input.roles, previous, excused);
+    let r = parseClause(clause, plain, input.roles, previous, excused);
+    // "grant <@U1> editor; <@U2> viewer": a verbless piece right after a change takes its verb.
+    const trimmed = trimPoliteness(clause.tokens);
+    if ('none' in r && lastVerb && findVerb(trimmed) < 0 && findRoles(trimmed, input.roles).length === 1) {
+      const again = parseClause(
+        {
+          ...clause,
+          tokens: [{ ...lastVerb, start: trimmed[0]?.start ?? 0, end: trimmed[0]?.start ?? 0 }, ...trimmed],
+        },
+        plain,
+        input.roles,
+        previous,
+        excused,
+      );
+      if ('intents' in again) r = again;
+    }
+    const v = findVerb(trimmed);
+    lastVerb =
+      'intents' in r && r.intents.some((i) => i.kind === 'request_role_change') && v >= 0
+        ? trimmed[v]
+        : undefined;
+    if ('intents' in r && v < 0) lastVerb = undefined;
     results.push(r);
     if ('intents' in r) {
       const ts = r.intents.flatMap((i) => ('targets' in i ? i.targets : 'target' in i ? [i.target] : []));
@@ -169,7 +191,8 @@ function reasonAfter(results: ClauseResult[], clauses: Clause[], source: string,
   const last = toks[toks.length - 1];
   if (!first || !last || toks.filter((t) => t.kind === 'word').length < 2) return;
   if (toks.some((t) => t.kind !== 'word' && t.kind !== 'punct') || findRoles(toks, roles).length) return;
-  if (parseQuestion(toks, roles) || findVerb(toks) >= 0) return;
+  const verb = findVerb(toks);
+  if (parseQuestion(toks, roles) || (verb >= 0 && !(verb === 0 && isWord(toks[1], 'to')))) return;
   change.justification = source.slice(first.start, last.end).slice(0, 500);
 }
 
@@ -197,6 +220,14 @@ function parseClause(
   const question = parseQuestion(tokens, roles);
   if (question) return clause.durations.length && 'intents' in question ? { none: 'unclear' } : question;
   const v = findVerb(tokens);
+  // "Need to fix a broken webhook." beside a request: a purpose, not a request of its own.
+  if (
+    v === 0 &&
+    isWord(tokens[0], 'need', 'needs') &&
+    isWord(tokens[1], 'to') &&
+    !findRoles(tokens, roles).length
+  )
+    return { none: 'not_a_request' };
   if (v >= 0) {
     const verb = tokens[v];
     const revoke = verb?.kind === 'word' && REVOKE_VERBS.has(verb.text);

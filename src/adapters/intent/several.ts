@@ -84,6 +84,15 @@ export function terseChange(tokens: Token[], roles: string[]): Token[] | undefin
   for (let i = 1; i < hit.start; i++) {
     const t = tokens[i];
     const n = tokens[i + 1];
+    if (
+      t?.kind === 'word' &&
+      t.text === 'to' &&
+      i + 1 === hit.start &&
+      PERSON_KINDS.has(tokens[i - 1]?.kind ?? '')
+    ) {
+      // "<@U1> to admin for 2h": only after a mention, @name or email, right before the role.
+      return [synthetic('make', first), ...tokens.slice(0, i), ...tokens.slice(i + 1)];
+    }
     if (t?.kind !== 'punct') continue;
     if (t.text === '→' || t.text === '⇒' || t.text === '⟶') a = i;
     else if ((t.text === '-' || t.text === '=') && n?.kind === 'punct' && n.text === '>') a = i;
