@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { benchAck } from './ack.ts';
+import { benchGuards } from './guards.ts';
 import { RESULTS } from './lib/stats.ts';
 import { writeReport } from './report.ts';
 import { benchRevocation } from './revocation.ts';
@@ -12,7 +13,13 @@ import { benchThroughput } from './throughput.ts';
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const all = { ack: benchAck, scale: benchScale, throughput: benchThroughput, revocation: benchRevocation };
+const all = {
+  ack: benchAck,
+  scale: benchScale,
+  throughput: benchThroughput,
+  revocation: benchRevocation,
+  guards: benchGuards,
+};
 const picked = args.filter((a) => !a.startsWith('--'));
 for (const p of picked)
   if (!(p in all)) throw new Error(`unknown benchmark ${p}; pick from ${Object.keys(all).join(', ')}`);

@@ -22,6 +22,9 @@ const STOP_WORDS = new Set([
   'cause',
   'or',
   'thanks',
+  // Another "until" starts its own phrase (and a wall of them stays linear with a small constant).
+  'until',
+  'till',
 ]);
 const TIME_WORDS =
   /\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|years?|yrs?|while|bit|moment|night|nights|tonight|weekend|morning|afternoon|evening|today|tomorrow|now|time|sprint|quarter|shift|term|eod|eow|cob|week-?end|fortnight)\b|(?<![\w.-])\d{1,3}(?:\.\d+)?(?![\w.-])/;
@@ -45,12 +48,13 @@ function lowerKeepLength(text: string): string {
 /** Up to `max` words after `from`, stopping at punctuation or a stop word; returns their end offsets. */
 function wordsAfter(s: string, from: number, max: number): number[] {
   const ends: number[] = [];
-  const re = /\s*([^\s,;!?\n]+)/y;
+  // Leading space only where a space run starts, so a long run is not re-read from every position.
+  const re = /(?:(?<!\s)\s+)?([^\s,;!?\n]+)/y;
   re.lastIndex = from;
   for (let i = 0; i < max; i++) {
     const m = re.exec(s);
     if (!m?.[1]) break;
-    const word = m[1].replace(/[.]+$/, '');
+    const word = m[1].replace(/(?<!\.)\.+$/, '');
     if (STOP_WORDS.has(word)) break;
     ends.push(m.index + m[0].length - (m[1].length - word.length));
     if (word.length !== m[1].length) break;
@@ -102,9 +106,12 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
 
   found.sort((a, b) => a.start - b.start || a.priority - b.priority || b.end - a.end);
   const chosen: DurationMatch[] = [];
+  let reach = -1;
   for (const c of found) {
-    const clash = chosen.find((k) => c.start < k.end && k.start < c.end);
-    if (clash) continue;
+    // Sorted by start and never overlapping, the chosen ones clash with c only if the furthest
+    // reaching one does (no scan of all chosen so far).
+    if (c.start < reach) continue;
+    reach = c.end;
     const { priority: _p, ...match } = c;
     chosen.push(match);
   }

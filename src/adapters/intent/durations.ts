@@ -69,13 +69,15 @@ const partSource = (g: boolean) => {
   const c = (name: string, body: string) => (g ? `(?<${name}>${body})` : `(?:${body})`);
   return (
     `(?:\\bhalf\\s+an?\\s+${c('half', 'hour|day|minute')}` +
-    `|(?<![0-9.])${c('digits', '\\d+(?:\\.\\d+)?')}${c('h1', HALF)}?\\s*-?\\s*${c('u1', UNIT)}${c('h2', HALF)}?` +
+    `|(?<![0-9.])${c('digits', '\\d+(?:\\.\\d+)?')}${c('h1', HALF)}?\\s*(?:-\\s*)?${c('u1', UNIT)}${c('h2', HALF)}?` +
     `|\\b${c('word', NUM_WORD)}${c('h3', HALF)}?(?:\\s+|-)${c('u2', UNIT)}${c('h4', HALF)}?)(?![a-z])`
   );
 };
 const PART = partSource(false);
-export const SPAN = `${PART}(?:\\s*,?\\s*(?:and\\s+)?${PART})*`;
+// One way only to split the space between parts (`\\s*,?\\s*` could split it n ways).
+export const SPAN = `${PART}(?:\\s*(?:,\\s*)?(?:and\\s+)?${PART})*`;
 const PART_RE = new RegExp(partSource(true), 'g');
+const WHOLE_SPAN = new RegExp(`^${SPAN}$`);
 
 function unitMs(unit: string): number {
   const u = unit.startsWith('mi') || unit === 'm' ? 'm' : unit.startsWith('wk') ? 'w' : unit[0];
@@ -85,7 +87,7 @@ function unitMs(unit: string): number {
 /** "2h30m", "an hour and a half", "90 min" → ms; undefined when not a clean span. */
 export function parseSpan(text: string): number | undefined {
   const s = normalise(text);
-  if (!new RegExp(`^${SPAN}$`).test(s)) return undefined;
+  if (!WHOLE_SPAN.test(s)) return undefined;
   let total = 0;
   for (const m of s.matchAll(PART_RE)) {
     const g = m.groups ?? {};
@@ -107,7 +109,7 @@ function normalise(text: string): string {
   return text
     .toLowerCase()
     .replace(/[’‘]/g, "'")
-    .replace(/[.,!?;:]+$/, '')
+    .replace(/(?<![.,!?;:])[.,!?;:]+$/, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -138,6 +140,16 @@ const MONTH_WORD =
 const TIME = '(noon|midday|midnight|\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)|\\d{1,2}:\\d{2})';
 const WEEKDAY_WORD = `(${Object.keys(WEEKDAYS).join('|')})`;
 
+/** Every shape below starts with one of these. */
+const POINT_START =
+  /^(?:\d|eod|cob|end |close |eow|tomorrow|noon|midday|midnight|at |mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/;
+const TOMORROW_AT = new RegExp(`^tomorrow(?: at)? ${TIME}$|^${TIME} tomorrow$`);
+const AT_TIME = new RegExp(`^(?:at )?${TIME}(?: today)?$`);
+const ON_WEEKDAY = new RegExp(`^${WEEKDAY_WORD}(?:,? (?:at )?${TIME})?$`);
+const ON_DATE = new RegExp(
+  `^(?:${MONTH_WORD} (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${MONTH_WORD})(?:,? (\\d{4}))?$`,
+);
+
 /** Hour and minute of a clock phrase; undefined for "5" (am or pm?) and impossible times. */
 function clock(text: string): { hour: number; minute: number } | undefined {
   const t = text.replace(/\s+/g, '').replace(/\./g, '');
@@ -159,23 +171,25 @@ const at = (day: Wall, hour = 0, minute = 0): Wall => ({ ...day, hour, minute, s
 
 /** The end instant named by what follows "until"; undefined when not understood or not in the future. */
 export function parsePoint(text: string, ctx: DurationContext): Date | undefined {
-  const tz = zoneOrUtc(ctx.timeZone);
-  const today = wallClock(ctx.now, tz);
   const s = normalise(text)
     .replace(/^the\s+/, '')
     .replace(/^this\s+(?=[a-z])/, '');
+  // Reading the wall clock (Intl) costs far more than the patterns: only for a phrase that can be a point.
+  if (!POINT_START.test(s)) return undefined;
+  const tz = zoneOrUtc(ctx.timeZone);
+  const today = wallClock(ctx.now, tz);
   const future = (d: Date) => (d.getTime() > ctx.now.getTime() ? d : undefined);
   const nextWeekday = (wd: number) => addDays(today, ((wd - weekday(today) + 6) % 7) + 1);
   if (/^(eod|cob|end of (the )?day|end of today|close of business)$/.test(s))
     return future(instantOf(at(addDays(today, 1)), tz));
   if (/^(eow|end of (the )?week)$/.test(s)) return future(instantOf(at(nextWeekday(6)), tz));
   if (s === 'tomorrow') return future(instantOf(at(addDays(today, 1)), tz));
-  let m = new RegExp(`^tomorrow(?: at)? ${TIME}$|^${TIME} tomorrow$`).exec(s);
+  let m = TOMORROW_AT.exec(s);
   if (m) {
     const c = clock(m[1] ?? m[2] ?? '');
     return c && future(instantOf(at(addDays(today, 1), c.hour, c.minute), tz));
   }
-  m = new RegExp(`^(?:at )?${TIME}(?: today)?$`).exec(s);
+  m = AT_TIME.exec(s);
   if (m) {
     const c = clock(m[1] ?? '');
     if (!c) return undefined;
@@ -184,7 +198,7 @@ export function parsePoint(text: string, ctx: DurationContext): Date | undefined
       ? same
       : future(instantOf(at(addDays(today, 1), c.hour, c.minute), tz));
   }
-  m = new RegExp(`^${WEEKDAY_WORD}(?:,? (?:at )?${TIME})?$`).exec(s);
+  m = ON_WEEKDAY.exec(s);
   if (m) {
     const day = nextWeekday(WEEKDAYS[m[1] ?? ''] ?? -1);
     const c = m[2] ? clock(m[2]) : { hour: 0, minute: 0 };
@@ -192,9 +206,7 @@ export function parsePoint(text: string, ctx: DurationContext): Date | undefined
   }
   m = /^(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
   if (m) return isoPoint(m, tz, future);
-  m = new RegExp(
-    `^(?:${MONTH_WORD} (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${MONTH_WORD})(?:,? (\\d{4}))?$`,
-  ).exec(s);
+  m = ON_DATE.exec(s);
   if (m) {
     const month = MONTHS.indexOf((m[1] ?? m[4] ?? '').slice(0, 3)) + 1;
     const day = Number(m[2] ?? m[3]);
@@ -252,6 +264,8 @@ function pointValue(text: string, ctx: DurationContext): DurationValue | undefin
 }
 
 export const UNTIL = "(?:until|untill|till|'?til|up until|up till)";
+// Compiled once: these run for every candidate phrase of every message.
+const UNTIL_REST = new RegExp(`^${UNTIL} (.+)$`);
 const REST_OF_DAY = /^for (?:the )?(?:rest of (?:the |to)?day|today|the day)$/;
 const REST_OF_WEEK = /^for (?:the )?(?:rest of (?:the |this )?week|this week|the week)$/;
 const SPAN_PREFIX = /^(?:for )?(?:the )?(?:next |another |about |around |roughly |approximately )?/;
@@ -264,7 +278,7 @@ export function parseDurationPhrase(phrase: string, ctx: DurationContext): Durat
   const s = normalise(phrase);
   if (REST_OF_DAY.test(s)) return pointValue('end of day', ctx);
   if (REST_OF_WEEK.test(s)) return pointValue('end of week', ctx);
-  const until = new RegExp(`^${UNTIL} (.+)$`).exec(s);
+  const until = UNTIL_REST.exec(s);
   if (until) return pointValue(until[1] ?? '', ctx);
   if (/^(in|after|within|every|per|each)\b/.test(s)) return undefined;
   const ms = parseSpan(s.replace(SPAN_PREFIX, ''));

@@ -58,7 +58,7 @@ export function parseExtension(
   const last = rest[rest.length - 1];
   if (!first || !last || rest.some((t) => t.kind !== 'word' && !(t.kind === 'punct' && t === last)))
     return { none: 'unclear' };
-  const phrase = source.slice(first.start, last.end).replace(/[.!]+$/, '');
+  const phrase = source.slice(first.start, last.end).replace(/(?<![.!])[.!]+$/, '');
   const value = extensionSpan(phrase, ctx);
   if (!value) return { none: 'unclear' };
   const intent: Intent = {

@@ -1,3 +1,4 @@
+import { normalise, skeleton } from './normalise.ts';
 import { decodeEntities, type Token } from './text.ts';
 
 /**
@@ -7,17 +8,26 @@ import { decodeEntities, type Token } from './text.ts';
  */
 export type GuardReason = 'injection' | 'negated' | 'unclear';
 
+// "ignore previous instructions", "disregard all prior rules", "forget your system prompt": a verb,
+// then within 40 characters a scope word, then within 40 more a noun, all in one sentence. Found with
+// three linear word searches instead of one pattern with two bounded gaps (which backtracks).
+const IGNORE_VERB = /\b(?:ignore|disregard|forget|override|overrule|bypass|skip|drop)\b/gi;
+const IGNORE_SCOPE =
+  /\b(?:previous|prior|above|earlier|preceding|all|any|your|the|these|those|system|safety|other)\b/gi;
+const IGNORE_NOUN =
+  /\b(?:instructions?|prompts?|rules?|messages?|guidelines?|directions?|directives?|guidance|context|polic(?:y|ies)|constraints?|checks?|restrictions?|guardrails?|programming)\b/gi;
+const GAP = 40;
+
 const INJECTION: RegExp[] = [
-  // "ignore previous instructions", "disregard all prior rules", "forget your system prompt"
-  /\b(ignore|disregard|forget|override|overrule|bypass|skip|drop)\b[^.\n]{0,40}\b(previous|prior|above|earlier|preceding|all|any|your|the|these|those|system|safety|other)\b[^.\n]{0,40}\b(instructions?|prompts?|rules?|messages?|guidelines?|directions?|directives?|guidance|context|polic(y|ies)|constraints?|checks?|restrictions?|guardrails?|programming)\b/i,
   /\b(ignore|disregard|forget)\s+(all\s+)?(of\s+)?(the\s+|your\s+|my\s+|that\s+)?(above|previous|prior|earlier|everything|what\s+you\s+were\s+told)\b/i,
   /\b(system|developer)\s*(prompt|message|instructions?|override|mode|note|notice)\b/i,
   /\b(admin|root|sudo|god|debug|maintenance|developer|dev)\s+(override|mode)\b/i,
-  /^\s*[[(#*]*\s*(system|assistant|developer|human|ai|tool|model|claude|operator)\s*[\]):>#*]*\s*:/im,
+  // Spaces and tabs only (never \s, which spans lines): one run of either, so nothing backtracks.
+  /^[ \t[(#*]*(system|assistant|developer|human|ai|tool|model|claude|operator)[ \t\]):>#*]*:/im,
   /\[\/?(system|inst|assistant|sys|user)\]/i,
   /<\|[a-z_]+\|>|<<\/?sys>>/i,
-  /#{2,}\s*(system|instructions?|new task)\b/i,
-  /<\s*\/?\s*(message|slack_message|slack|system|user|assistant|instructions?|prompt|input|data|text|context|tool|tool_use|tool_result|function|document|human|ai|request|query|content)\b[^>]*>/i,
+  /(?<!#)#{2,}[ \t]*(system|instructions?|new task)\b/i,
+  /<\s*(?:\/\s*)?(message|slack_message|slack|system|user|assistant|instructions?|prompt|input|data|text|context|tool|tool_use|tool_result|function|document|human|ai|request|query|content)\b[^<>]*>/i,
   /\byou\s+are\s+(now|no\s+longer|actually|really)\b/i,
   /\b(act|behave|respond)\s+as\s+(if|an?|the)\b/i,
   /\b(pretend|imagine)\s+(to\s+be|you\s+are|you're|that)\b/i,
@@ -30,10 +40,45 @@ const INJECTION: RegExp[] = [
   /\b(respond|reply|answer|output)\s+(only\s+)?(with|in)\s+(json|the\s+tool|a\s+tool)\b/i,
 ];
 
-/** On decoded text: Slack encodes typed `<`/`>`, and a fake `</message>` tag is still an attack. */
+/**
+ * On normalised, decoded text read through its Latin skeleton: Slack encodes typed `<`/`>`, and a
+ * fake `</message>` tag is still an attack; "іgnore" with a Cyrillic і is still "ignore".
+ */
 export function looksLikeInjection(text: string): boolean {
-  const plain = decodeEntities(text);
-  return INJECTION.some((re) => re.test(plain));
+  const plain = skeleton(decodeEntities(normalise(text)));
+  return ignoresInstructions(plain) || INJECTION.some((re) => re.test(plain));
+}
+
+type Span = { start: number; end: number };
+const spans = (text: string, re: RegExp): Span[] =>
+  [...text.matchAll(re)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+/** Text between two offsets no longer than GAP and without a sentence end. */
+const near = (text: string, from: number, to: number) =>
+  to >= from && to - from <= GAP && !/[.\n]/.test(text.slice(from, to));
+
+function ignoresInstructions(text: string): boolean {
+  const verbs = spans(text, IGNORE_VERB);
+  if (verbs.length === 0) return false;
+  const scopes = spans(text, IGNORE_SCOPE);
+  const nouns = spans(text, IGNORE_NOUN);
+  // Each scope word followed closely by a noun (two pointers: both lists are in text order).
+  const good: Span[] = [];
+  let n = 0;
+  for (const s of scopes) {
+    while (n < nouns.length && (nouns[n] as Span).start < s.end) n++;
+    for (let k = n; k < nouns.length && (nouns[k] as Span).start - s.end <= GAP; k++)
+      if (near(text, s.end, (nouns[k] as Span).start)) {
+        good.push(s);
+        break;
+      }
+  }
+  let g = 0;
+  for (const v of verbs) {
+    while (g < good.length && (good[g] as Span).start < v.end) g++;
+    for (let k = g; k < good.length && (good[k] as Span).start - v.end <= GAP; k++)
+      if (near(text, v.end, (good[k] as Span).start)) return true;
+  }
+  return false;
 }
 
 /**
@@ -185,5 +230,6 @@ export function clauseGuard(words: string[]): GuardReason | undefined {
   return undefined;
 }
 
+/** Lowercased words through their Latin skeleton: "ıf" (dotless ı) is "if" to the guards. */
 export const wordsOf = (tokens: Token[]): string[] =>
-  tokens.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
+  tokens.flatMap((t) => (t.kind === 'word' ? [skeleton(t.text)] : []));

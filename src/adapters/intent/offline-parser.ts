@@ -11,10 +11,14 @@ import {
   wordGuard,
   wordsOf,
 } from './guards.ts';
+import { admitText, MAX_TEXT, mixesScripts, normalise } from './normalise.ts';
+import { noLongerNeeded, plainPhrasing } from './phrasing.ts';
 import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
-import { tokenize } from './text.ts';
+import { parseChanges, reshape, terseChange } from './several.ts';
+import { isWord, type Token, tokenize } from './text.ts';
+import { REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * The deterministic extractor: used when no API key is configured or the model is unavailable,
@@ -31,7 +35,8 @@ import { tokenize } from './text.ts';
  * - Other languages are not understood: `unclear` when a catalogue role appears, else
  *   `not_a_request`.
  */
-export const MAX_TEXT = 4000;
+export { MAX_TEXT } from './normalise.ts';
+
 /** Slack emoji codes (:pray:), but not the colons of a clock time like 09:00:00. */
 const EMOJI = /(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])/g;
 const CANCEL_START = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'stop', 'scratch']);
@@ -66,11 +71,17 @@ const SEVERITY: NoneReason[] = [
 const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 
 export function parseOffline(input: ExtractionInput): Intent[] {
-  const text = input.text ?? '';
+  // Normalising is idempotent, so text the extractor already admitted passes through unchanged.
+  const raw = input.text ?? '';
+  if (raw.length > MAX_TEXT) return [none('unclear')];
+  const text = normalise(raw);
   if (!text.trim()) return [none('not_a_request')];
   if (text.length > MAX_TEXT) return [none('unclear')];
   if (looksLikeInjection(text)) return [none('injection')];
-  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  const { text: plain, quoted } = stripQuoted(
+    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
+  );
+  const excused = noLongerNeeded(plain);
   const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
   const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
   const extension = parseExtension(tokens, plain, input.roles, { now: input.now, timeZone: input.timeZone });
@@ -81,8 +92,31 @@ export function parseOffline(input: ExtractionInput): Intent[] {
 
   const results: ClauseResult[] = [];
   let previous: Target[] = [];
-  for (const clause of clausesOf(tokens, durations)) {
-    const r = parseClause(clause, plain, input.roles, previous);
+  const clauses = clausesOf(tokens, durations, input.roles);
+  let lastVerb: Token | undefined;
+  for (const clause of clauses) {
+    let r = parseClause(clause, plain, input.roles, previous, excused);
+    // "grant <@U1> editor; <@U2> viewer": a verbless piece right after a change takes its verb.
+    const trimmed = trimPoliteness(clause.tokens);
+    if ('none' in r && lastVerb && findVerb(trimmed) < 0 && findRoles(trimmed, input.roles).length === 1) {
+      const again = parseClause(
+        {
+          ...clause,
+          tokens: [{ ...lastVerb, start: trimmed[0]?.start ?? 0, end: trimmed[0]?.start ?? 0 }, ...trimmed],
+        },
+        plain,
+        input.roles,
+        previous,
+        excused,
+      );
+      if ('intents' in again) r = again;
+    }
+    const v = findVerb(trimmed);
+    lastVerb =
+      'intents' in r && r.intents.some((i) => i.kind === 'request_role_change') && v >= 0
+        ? trimmed[v]
+        : undefined;
+    if ('intents' in r && v < 0) lastVerb = undefined;
     results.push(r);
     if ('intents' in r) {
       const ts = r.intents.flatMap((i) => ('targets' in i ? i.targets : 'target' in i ? [i.target] : []));
@@ -92,11 +126,19 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   const problems: NoneReason[] = results.flatMap((r) =>
     'none' in r && r.none !== 'not_a_request' ? [r.none] : [],
   );
+  // A word in two scripts ("аdmin" with a Cyrillic а) is a disguise: whatever it hides, unclear.
+  const disguised = mixesScripts(text);
+  if (problems.length && disguised) return [none('unclear')];
   if (problems.length) return [none(SEVERITY.find((s) => problems.includes(s)) ?? 'unclear')];
+  reasonAfter(results, clauses, plain, input.roles);
   const intents = dedupe(results.flatMap((r) => ('intents' in r ? r.intents : [])));
   const changes = intents.some((i) => i.kind === 'request_role_change');
   if (quoted && (intents.length === 0 || changes)) return [none('unclear')];
-  const guard = changes ? wordGuard(wordsOf(tokens)) : undefined;
+  const revokesOnly = intents.every((i) => i.kind !== 'request_role_change' || i.action === 'revoke');
+  const guardTokens = revokesOnly ? outside(tokens, excused) : tokens;
+  const guard = changes
+    ? (wordGuard(wordsOf(guardTokens)) ?? (disguised ? 'unclear' : undefined))
+    : undefined;
   if (guard) return [none(guard)];
   return intents.length ? intents : [none('not_a_request')];
 }
@@ -105,15 +147,24 @@ export function parseOffline(input: ExtractionInput): Intent[] {
  * The safety net the LLM path applies after validation: would the offline guards refuse a role
  * change in this text (injection, quotes, negation, reported speech, conditions, "can I…?")?
  */
-export function guardReason(text: string): GuardReason | undefined {
+export function guardReason(raw: string, o: { revokesOnly?: boolean } = {}): GuardReason | undefined {
+  if (raw.length > MAX_TEXT) return 'unclear';
+  const text = normalise(raw);
   if (looksLikeInjection(text)) return 'injection';
-  const { text: plain, quoted } = stripQuoted(text.replace(EMOJI, (m) => ' '.repeat(m.length)));
+  // A word in two scripts ("іf" with a Cyrillic і) is a disguise: nothing it says is trusted.
+  if (mixesScripts(text)) return 'unclear';
+  const { text: plain, quoted } = stripQuoted(
+    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
+  );
   if (quoted) return 'unclear';
-  const tokens = tokenize(plain);
+  const all = tokenize(plain);
+  // The same exemption as the offline parser: "I don't need it anymore" beside a removal.
+  const tokens = o.revokesOnly ? outside(all, noLongerNeeded(plain)) : all;
   const byWord = wordGuard(wordsOf(tokens));
   if (byWord) return byWord;
   for (const clause of clausesOf(tokens, [])) {
-    const toks = trimPoliteness(clause.tokens);
+    const trimmed = trimPoliteness(clause.tokens);
+    const toks = reshape(trimmed) ?? trimmed;
     if (findVerb(toks) >= 0) {
       const g = clauseGuard(wordsOf(toks));
       if (g) return g;
@@ -122,18 +173,72 @@ export function guardReason(text: string): GuardReason | undefined {
   return undefined;
 }
 
-function parseClause(clause: Clause, source: string, roles: string[], previous: Target[]): ClauseResult {
-  const tokens = trimPoliteness(clause.tokens);
+/**
+ * "remove <@U1> as admin? he left the company": a sentence after a single change that asks nothing
+ * is its reason, when it names no person, no role and no time (those could be a second request).
+ */
+function reasonAfter(results: ClauseResult[], clauses: Clause[], source: string, roles: string[]): void {
+  const at = results.findIndex((r) => 'intents' in r);
+  const r = results[at];
+  if (!r || !('intents' in r) || r.intents.length !== 1 || results.some((x, i) => i !== at && 'intents' in x))
+    return;
+  const change = r.intents[0];
+  if (change?.kind !== 'request_role_change' || change.justification) return;
+  const next = clauses[at + 1];
+  if (!next || next.durations.length || isWord(next.tokens[0], ...GRATITUDE)) return;
+  const toks = trimPoliteness(next.tokens);
+  const first = toks[0];
+  const last = toks[toks.length - 1];
+  if (!first || !last || toks.filter((t) => t.kind === 'word').length < 2) return;
+  if (toks.some((t) => t.kind !== 'word' && t.kind !== 'punct') || findRoles(toks, roles).length) return;
+  const verb = findVerb(toks);
+  if (parseQuestion(toks, roles) || (verb >= 0 && !(verb === 0 && isWord(toks[1], 'to')))) return;
+  change.justification = source.slice(first.start, last.end).slice(0, 500);
+}
+
+const GRATITUDE = ['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'appreciate', 'much'];
+
+/** Tokens outside the given spans. */
+function outside(tokens: Token[], spans: { start: number; end: number }[]): Token[] {
+  if (!spans.length) return tokens;
+  return tokens.filter((t) => !spans.some((s) => t.start >= s.start && t.end <= s.end));
+}
+
+function parseClause(
+  clause: Clause,
+  source: string,
+  roles: string[],
+  previous: Target[],
+  excused: { start: number; end: number }[],
+): ClauseResult {
+  const trimmed = trimPoliteness(clause.tokens);
+  const tokens = reshape(trimmed) ?? trimmed;
   const words = wordsOf(tokens);
   if (tokens.length === 0) return { none: clause.durations.length ? 'unclear' : 'not_a_request' };
   const cancel = cancelOf(words, tokens.filter((t) => t.kind !== 'punct').length);
   if (cancel) return cancel;
   const question = parseQuestion(tokens, roles);
   if (question) return clause.durations.length && 'intents' in question ? { none: 'unclear' } : question;
-  if (findVerb(tokens) >= 0) {
-    const guard = clauseGuard(words);
+  const v = findVerb(tokens);
+  // "Need to fix a broken webhook." beside a request: a purpose, not a request of its own.
+  if (
+    v === 0 &&
+    isWord(tokens[0], 'need', 'needs') &&
+    isWord(tokens[1], 'to') &&
+    !findRoles(tokens, roles).length
+  )
+    return { none: 'not_a_request' };
+  if (v >= 0) {
+    const verb = tokens[v];
+    const revoke = verb?.kind === 'word' && REVOKE_VERBS.has(verb.text);
+    const guard = clauseGuard(revoke ? wordsOf(outside(tokens, excused)) : words);
     if (guard) return { none: guard };
-    const change = parseRoleChange({ tokens, source, roles, durations: clause.durations, previous });
+    const change = parseChanges({ tokens, source, roles, durations: clause.durations, previous });
+    if (change) return change;
+  }
+  const terse = terseChange(tokens, roles);
+  if (terse) {
+    const change = parseRoleChange({ tokens: terse, source, roles, durations: clause.durations, previous });
     if (change) return change;
   }
   // "bob shouldn't be an owner": no verb we know, but plainly not a request to grant.
@@ -174,7 +279,10 @@ function dedupe(intents: Intent[]): Intent[] {
 export function createOfflineExtractor(): IntentExtractor {
   return {
     async extract(input) {
-      return { intents: parseOffline(input), source: 'offline' };
+      // Where messages come in: longer than MAX_TEXT is refused before any guard or parser runs.
+      const text = admitText(input.text ?? '');
+      if (text === undefined) return { intents: [none('unclear')], source: 'offline' };
+      return { intents: parseOffline({ ...input, text }), source: 'offline' };
     },
   };
 }

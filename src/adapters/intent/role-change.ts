@@ -135,7 +135,22 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
 
   // After the role: "to bob", "from bob", "for the audit", or scope words we do not model.
   let post = core.slice(hit.end);
+  // A reason without a marker after the request: ", she's joining the team", "— INC-2231".
+  const free = freeReason(post, c);
+  if (free) {
+    if (justification !== undefined) return unclear;
+    justification = reasonText(c, free.from, end, false);
+    if (justification === undefined) return unclear;
+    post = post.slice(0, free.at);
+  }
   while (post[0]?.kind === 'word' && POST_FILLERS.has(post[0].text)) post = post.slice(1);
+  // "from <@U1> please": politeness after the people, before a reason.
+  while (
+    post.length > 1 &&
+    post[post.length - 1]?.kind === 'word' &&
+    POST_FILLERS.has((post[post.length - 1] as { text: string }).text)
+  )
+    post = post.slice(0, -1);
   let postTargets: Target[] = [];
   if (post.length) {
     const first = post[0];
@@ -197,6 +212,39 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
   return { intents: [intent] };
 }
 
+const DASHES = new Set(['—', '–', '-', ':', '(']);
+const NOT_A_REASON_START = new Set([
+  'and',
+  'or',
+  'plus',
+  'too',
+  'also',
+  'then',
+  'but',
+  'to',
+  'from',
+  'for',
+  'as',
+]);
+
+/**
+ * Where a reason with no marker starts after the role: after a dash or colon, or after a comma when
+ * what follows is not a list of people ("to bob, carol" goes on naming targets). The reason may not
+ * name a person or a catalogue role: that could be a second request, so the caller stays unclear.
+ */
+function freeReason(post: Token[], c: ClauseInput): { at: number; from: Token } | undefined {
+  const at = post.findIndex((t) => t.kind === 'punct' && (t.text === ',' || DASHES.has(t.text)));
+  if (at < 0) return undefined;
+  const rest = post.slice(at + 1).filter((t) => !(t.kind === 'punct' && DASHES.has(t.text)));
+  const from = rest[0];
+  if (from?.kind !== 'word' || NOT_A_REASON_START.has(from.text)) return undefined;
+  if (rest.some((t) => t.kind !== 'word' && t.kind !== 'punct')) return undefined;
+  const words = roleWords(c.roles);
+  if (rest.some((t) => t.kind === 'word' && words.has(t.text))) return undefined;
+  if ((post[at] as { text: string }).text === ',' && parseTargets(rest, c.previous).ok) return undefined;
+  return { at, from };
+}
+
 /** The last meaningful word before the role: "to" in "promote bob to the admin role". */
 function linkWord(pre: Token[]): string | undefined {
   for (let i = pre.length - 1; i >= 0; i--) {
@@ -234,7 +282,7 @@ function reasonText(
   if (c.durations.some((d) => d.start < b.end && d.end > a.start)) return undefined;
   const text = c.source
     .slice(a.start, b.end)
-    .replace(/[\s,.;:!-]+$/, '')
+    .replace(/(?<![\s,.;:!-])[\s,.;:!-]+$/, '')
     .trim();
   return text || undefined;
 }

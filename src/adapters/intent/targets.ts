@@ -47,6 +47,20 @@ function group(g: Token[], previous: Target[]): Target[] | undefined {
     if (first.kind === 'word' && ME_WORDS.has(first.text)) return [{ kind: 'me' }];
     if (first.kind === 'word' && PRONOUNS.has(first.text)) return previous.length ? previous : undefined;
   }
+  // "@Dana Kim": Slack turns only "@Dana" into an at-name; capitalised words after it finish the name.
+  if (first.kind === 'at' && g.length <= 3 && /^\p{Lu}/u.test(first.name)) {
+    const rest = g.slice(1) as Extract<Token, { kind: 'word' }>[];
+    if (
+      rest.every(
+        (w) =>
+          w.kind === 'word' &&
+          /^\p{Lu}[\p{L}'-]*$/u.test(w.raw) &&
+          !NOT_NAMES.has(w.text) &&
+          !ME_WORDS.has(w.text),
+      )
+    )
+      return [{ kind: 'name', name: [first.name, ...rest.map((w) => w.raw)].join(' ') }];
+  }
   if (g.every((t) => t.kind === 'word')) {
     if (g.length > 3) return undefined;
     const words = g as Extract<Token, { kind: 'word' }>[];

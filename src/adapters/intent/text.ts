@@ -1,3 +1,5 @@
+import { LEMMAS } from './vocabulary.ts';
+
 /**
  * Slack message text → tokens. Slack sends mentions as `<@U123>` / `<@U123|name>`, emails as
  * `<mailto:a@b.com|a@b.com>`, and encodes what people type as `&lt;`, `&gt;`, `&amp;`, so a
@@ -24,7 +26,9 @@ export function decodeEntities(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/iy;
+// Starts only where a run of local-part characters starts: tried inside a long run of `-%+._` at
+// every position, it used to re-read the rest of the run each time (quadratic).
+const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/iy;
 const SLACK_TOKEN = /<([^<>\n]{1,300})>/y;
 const WORD = /[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f_'’.-]*/iy;
 const AT_NAME = /@([a-z][a-z0-9._-]{0,79})/iy;
@@ -71,7 +75,7 @@ function nextToken(
   }
   const atName = at(AT_NAME);
   if (atName) {
-    const name = (atName[1] ?? '').replace(/[.]+$/, '');
+    const name = (atName[1] ?? '').replace(/(?<!\.)\.+$/, '');
     const raw = `@${name}`;
     const end = start + raw.length;
     const group = ['here', 'channel', 'everyone'].includes(name.toLowerCase());
@@ -114,14 +118,16 @@ function slackToken(inner: string, raw: string, start: number, end: number): Tok
 function pushWord(out: Token[], raw: string, start: number): void {
   let word = raw.replace(/’/g, "'");
   let end = start + raw.length;
-  const trailing = /[.'-]+$/.exec(word);
-  if (trailing) {
-    word = word.slice(0, -trailing[0].length);
-    end -= trailing[0].length;
+  // Trailing dots, apostrophes and hyphens, counted by hand: `[.'-]+$` retried at every position
+  // of a long run is quadratic.
+  let keep = word.length;
+  while (keep > 0 && ".'-".includes(word[keep - 1] ?? '')) keep--;
+  if (keep < word.length) {
+    end -= word.length - keep;
+    word = word.slice(0, keep);
   }
-  const poss = /^(.+)'s$/i.exec(word);
-  if (poss?.[1]) {
-    const base = poss[1];
+  if (word.length > 2 && /^'s$/i.test(word.slice(-2))) {
+    const base = word.slice(0, -2);
     out.push({
       kind: 'word',
       text: base.toLowerCase(),
@@ -136,7 +142,10 @@ function pushWord(out: Token[], raw: string, start: number): void {
       start: start + base.length,
       end,
     });
-  } else out.push({ kind: 'word', text: word.toLowerCase(), raw: raw.slice(0, word.length), start, end });
+  } else {
+    const lower = word.toLowerCase();
+    out.push({ kind: 'word', text: LEMMAS[lower] ?? lower, raw: raw.slice(0, word.length), start, end });
+  }
   for (let k = end; k < start + raw.length; k++) {
     const ch = raw[k - start] ?? '';
     out.push({ kind: 'punct', text: ch === '’' ? "'" : ch, raw: ch, start: k, end: k + 1 });

@@ -14,7 +14,39 @@ export const GRANT_VERBS = new Set([
   'elevate',
   'provision',
   'get',
+  'bump',
+  'provide',
+  'enable',
 ]);
+/**
+ * Inflected forms people use for the verbs above ("would you mind giving…", "requesting admin",
+ * "removing bob from editor"): read as the base verb. Only -ing forms, which cannot be names.
+ */
+export const LEMMAS: Record<string, string> = {
+  making: 'make',
+  granting: 'grant',
+  giving: 'give',
+  adding: 'add',
+  promoting: 'promote',
+  upgrading: 'upgrade',
+  assigning: 'assign',
+  putting: 'put',
+  elevating: 'elevate',
+  provisioning: 'provision',
+  bumping: 'bump',
+  removing: 'remove',
+  revoking: 'revoke',
+  demoting: 'demote',
+  dropping: 'drop',
+  stripping: 'strip',
+  deleting: 'delete',
+  unassigning: 'unassign',
+  rescinding: 'rescind',
+  withdrawing: 'withdraw',
+  downgrading: 'downgrade',
+  deprovisioning: 'deprovision',
+  requesting: 'request',
+};
 export const REVOKE_VERBS = new Set([
   'remove',
   'revoke',
@@ -88,6 +120,7 @@ export const PRE_FILLERS = new Set([
   'also',
   'just',
   'please',
+  'with',
 ]);
 export const POST_FILLERS = new Set([
   'role',
@@ -121,7 +154,7 @@ export const POST_FILLERS = new Set([
   'again',
 ]);
 /** A word before the role that says which way the change goes ("promote to", "remove from"). */
-export const GRANT_LINKS = new Set(['to', 'as', 'into', 'in']);
+export const GRANT_LINKS = new Set(['to', 'as', 'into', 'in', 'with']);
 export const REVOKE_LINKS = new Set(['from', 'of', 'off', 'out', 'as', "'s"]);
 
 export const JUSTIFICATION_STARTS = new Set([
@@ -138,7 +171,7 @@ export const JUSTIFICATION_STARTS = new Set([
 ]);
 
 export const ME_WORDS = new Set(['me', 'myself', 'i', 'my', 'mine']);
-export const PRONOUNS = new Set(['him', 'her', 'them', 'he', 'she', 'they']);
+export const PRONOUNS = new Set(['him', 'her', 'them', 'he', 'she', 'they', 'his', 'their']);
 export const EVERYONE_WORDS = new Set([
   'everyone',
   'everybody',

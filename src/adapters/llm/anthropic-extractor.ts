@@ -3,6 +3,7 @@ import { isRolecallError } from '../../core/errors.ts';
 import type { Intent } from '../../core/intent.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Extraction, ExtractionInput, IntentExtractor } from '../../ports/intent-extractor.ts';
+import { admitText } from '../intent/normalise.ts';
 import { createOfflineExtractor, guardReason, parseOffline } from '../intent/offline-parser.ts';
 import type { Logger } from '../log/logger.ts';
 import { classify, type FallbackReason, llmError, reasonOf } from './failures.ts';
@@ -134,7 +135,8 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
     const useful = intents.filter((i) => i.kind !== 'none');
     if (useful.length === 0) return [{ kind: 'none', reason: 'not_a_request' }];
     if (useful.some((i) => i.kind === 'request_role_change')) {
-      const guard = guardReason(input.text);
+      const revokesOnly = useful.every((i) => i.kind !== 'request_role_change' || i.action === 'revoke');
+      const guard = guardReason(input.text, { revokesOnly });
       if (guard) {
         log.warn({ guard }, 'model proposed a role change the guards refuse');
         o.metrics?.dropped?.({ tool: 'request_role_change', reason: `guard:${guard}` });
@@ -169,7 +171,12 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
   }
 
   return {
-    async extract(input: ExtractionInput): Promise<Extraction> {
+    async extract(raw: ExtractionInput): Promise<Extraction> {
+      // Where messages come in: over MAX_TEXT is refused before the model, the guards or grounding
+      // see it; under it, all of them (and the fallback) read the same normalised text.
+      const text = admitText(raw.text ?? '');
+      if (text === undefined) return { intents: [{ kind: 'none', reason: 'unclear' }], source: 'offline' };
+      const input = { ...raw, text };
       const started = clock.now().getTime();
       try {
         const intents = await callModel(input);

@@ -1,0 +1,38 @@
+/**
+ * How people actually write requests in Slack, beyond the grammar (issue 16): emoji, politeness
+ * idioms that contain guard words ("when you get a chance", "if possible", "I'd appreciate it if
+ * you could"), and support reps relaying ("hi, customer here —", "Relaying for Acme:"). They carry
+ * no request of their own, so they are blanked out (same length, offsets stay valid) before the
+ * parser and the guards read the text. Both extractors use this, so the offline parser and the LLM
+ * path's safety net treat the same words the same way.
+ *
+ * Real conditions stay: "if bob agrees", "when the audit starts", "if you can't" are not idioms.
+ */
+const EMOJI = /\p{Extended_Pictographic}|\p{Emoji_Modifier}/gu;
+const IDIOMS: RegExp[] = [
+  /\b(?:when(?:ever)?|once) you (?:get|have|find) (?:a|the) (?:chance|moment|minute|sec|second|min)\b/gi,
+  /\bwhen(?:ever)? you can\b/gi,
+  /\bif (?:at all )?possible\b/gi,
+  /\bif you (?:can|could|would|don't mind|do not mind|wouldn't mind)(?= *[,.!]| *$| +(?:please|pls|plz|thanks|thank you)\b)/gi,
+  /\b(?:i'd|i would|we'd|we would) (?:really |very much )?(?:appreciate (?:it )?|be (?:grateful|thankful) )if you (?:could|can|would)\b/gi,
+];
+/** Who a support rep is relaying for, at the very start: "hi, customer here —", "Relaying for Acme:". */
+const RELAY =
+  /^[ \t]*(?:(?:hi|hello|hey)[ \t]*[,!]?[ \t]*)?(?:(?:the )?customer here|relaying(?: this)?(?: for| from) [^\n:—–]{1,60}?|on behalf of [^\n,:—–]{1,60}?|for (?:customer|client|account) [^\n:—–]{1,60}?)[ \t]*(?:[:,—–]|-(?= ))/i;
+/** "I don't need it anymore": a reason to remove, which the negation guard must not read as "don't remove". */
+const NO_LONGER_NEEDED =
+  /\b(?:(?:i|we|he|she|they) (?:don't|do not|dont|doesn't|does not|no longer) needs? (?:it|this|that|them|the access|this access|admin|access)?(?: any ?more| any longer)?|(?:he's|she's|they're|he is|she is|they are) no longer (?:with us|here|on the team|with the company|at the company|working here|in the team))\b/gi;
+
+const blank = (s: string) => ' '.repeat(s.length);
+
+/** The text the parser and the word guards read. */
+export function plainPhrasing(text: string): string {
+  let s = text.replace(EMOJI, blank).replace(RELAY, blank);
+  for (const re of IDIOMS) s = s.replace(re, blank);
+  return s;
+}
+
+/** Where "I don't need it anymore" is said: the guards skip these words when only removals are asked. */
+export function noLongerNeeded(text: string): { start: number; end: number }[] {
+  return [...text.matchAll(NO_LONGER_NEEDED)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
