@@ -8,8 +8,9 @@ import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
 import { advance, audit } from './lifecycle.ts';
-import { confirmationCard, notLonger, notUnderstood, outcomeCard } from './messages.ts';
+import { alreadyHas, confirmationCard, notLonger, notUnderstood, refusedCard } from './messages.ts';
 import type { Reply } from './reply.ts';
+import { helpersFor } from './show-help.ts';
 
 export interface ChangeAsk {
   action: RoleAction;
@@ -68,6 +69,13 @@ export async function proposeChange(
   const dir = deps.directories.forTenant(tenant.id);
   const rolesBefore = await dir.getRoles(target.user.id);
   const isSelf = person.kind === 'member' && person.user.id === target.user.id;
+  // Issue 16: told before any card, not after a confirmation that changes nothing.
+  if (ask.action === 'grant' && !ask.extend && rolesBefore.includes(ask.role)) {
+    const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+    const name = isSelf ? 'You' : (target.identity.displayName ?? 'They');
+    await ctx.reply(alreadyHas(name, ask.role, current?.grantEndsAt));
+    return;
+  }
   const decision = evaluate(tenant, {
     requester: { roles: person.roles, active: true, known: true, isOperator: person.kind === 'operator' },
     action: ask.action,
@@ -106,10 +114,8 @@ export async function proposeChange(
     deps.observer?.policyDenied?.(decision.reason);
     const denied = await advance(deps, request, { kind: 'confirm' });
     if (denied) await audit(deps, denied, 'denied', { rolesBefore, outcome: decision.reason });
-    await ctx.reply(
-      confirmationCard({ request, rolesBefore, rolesAfter: rolesBefore, showDetails: ctx.showDetails }),
-    );
-    if (denied) await ctx.reply(outcomeCard(denied));
+    // One message per refusal, saying who could help (issue 16).
+    await ctx.reply(refusedCard(request, rolesBefore, ctx.showDetails, helpersFor(tenant, ask.role)));
     return;
   }
   await ctx.reply(confirmationCard({ request, rolesBefore, rolesAfter, showDetails: ctx.showDetails }));

@@ -15,6 +15,7 @@ import {
   parseMention,
   parseRequestSubmission,
 } from './parse.ts';
+import { registerRequestForm } from './request-form.ts';
 import {
   denyModal,
   homeView,
@@ -48,6 +49,7 @@ export interface ListenerDeps {
  * as tracked background work, so a slow use case never holds Slack's 3-second window.
  */
 export function registerListeners(app: App, { useCases, log, work }: ListenerDeps): void {
+  registerRequestForm(app, { useCases, log, work });
   const unusable = (what: string, p: Extract<Parsed<unknown>, { ok: false }>) =>
     p.malformed
       ? log.warn({ what, reason: p.reason }, 'unusable Slack payload')
