@@ -5,7 +5,10 @@ import type { Logger } from '../adapters/log/logger.ts';
 import type { HttpRoute } from '../adapters/slack/http.ts';
 import { allRoutes, boundPort, closeServer } from '../adapters/slack/http.ts';
 import { ACTIONS, type UseCases } from '../app/inbound.ts';
+import { spentCard } from '../app/messages.ts';
+import { FORM_ACTION } from '../app/request-form.ts';
 import { RolecallError } from '../core/errors.ts';
+import type { RoleRequest } from '../core/request-record.ts';
 import type { Surface } from '../main.ts';
 import { BOT, type WebChat, type WebMessage } from './web-chat.ts';
 
@@ -27,6 +30,8 @@ export interface PlaygroundSurfaceOptions {
   rolesOf(userId: string): Promise<string[]>;
   /** Shown at the top of the page. */
   title: string;
+  /** A request as stored now, to bring the requester's card up to date once it is decided. */
+  requestById?(id: string): Promise<RoleRequest | undefined>;
 }
 
 export interface PlaygroundSurface extends Surface {
@@ -94,6 +99,22 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
     return p.finally(() => work.delete(done));
   };
 
+  /**
+   * The requester's spent confirmation card ("Confirmed · waiting for approval") follows the
+   * request once it is decided, as the Slack side does by updating it in place (issue 14).
+   */
+  async function refreshDecided(): Promise<void> {
+    if (!o.requestById) return;
+    for (const m of chat.messages) {
+      const id =
+        m.card?.context && /^Confirmed · waiting for approval · Request (\S+)$/.exec(m.card.context)?.[1];
+      if (!id) continue;
+      const r = await o.requestById(id).catch(() => undefined);
+      if (r && r.state !== 'awaiting_approval')
+        await chat.update({ channelId: m.channelId, ts: m.ts }, spentCard(r));
+    }
+  }
+
   const view = (m: WebMessage) => ({
     ts: m.ts,
     threadTs: m.threadTs ?? null,
@@ -114,6 +135,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
           id: u.id,
           name: u.realName ?? u.name,
           email: u.email,
+          tz: u.tz ?? null,
           roles: await o.rolesOf(u.id).catch(() => []),
         })),
       );
@@ -168,6 +190,18 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       const button = typeof b.button === 'number' ? msg?.card?.buttons?.[b.button] : undefined;
       if (!msg || !button) throw new BadRequest('no such button');
       const clicker = { userId: me.id, teamId: me.teamId };
+      if (button.actionId === FORM_ACTION) {
+        // As Slack opens a modal: the page shows the form; nothing else happens until it is sent.
+        const form = await useCases.openRequestForm?.({
+          actionId: button.actionId,
+          value: button.value,
+          clicker,
+          channelId,
+          messageTs: msg.ts,
+        });
+        if (!form) throw new BadRequest('the request form is not available');
+        return json(res, 200, 'prefill' in form ? { form } : { refusal: form });
+      }
       if (button.actionId === ACTIONS.deny) {
         const reason = typeof b.reason === 'string' ? b.reason.trim() : '';
         if (!reason) throw new BadRequest('give a reason for the requester');
@@ -185,6 +219,37 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
         // As Slack's response_url does: the clicked card loses its spent buttons.
         if (spent) await chat.update({ channelId, ts: msg.ts }, spent);
       }
+      await refreshDecided();
+      return json(res, 200, { ok: true });
+    }
+    if (method === 'POST' && url.pathname === '/api/form') {
+      const b = await body(req);
+      const me = person(b.as);
+      const channelId = channelFor(me.id, b.channel);
+      const str = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+      const target = chat.users.find((u) => u.id === b.target);
+      const role = str(b.role, 64);
+      const durationMs =
+        b.durationMs === null || b.durationMs === undefined ? undefined : Number(b.durationMs);
+      if (!target) throw new BadRequest('pick the person');
+      if (!role) throw new BadRequest('pick a role');
+      if (durationMs !== undefined && !(Number.isSafeInteger(durationMs) && durationMs > 0))
+        throw new BadRequest('pick how long');
+      if (!useCases.submitRequestForm) throw new BadRequest('the request form is not available');
+      const threadTs =
+        typeof b.threadTs === 'string' && chat.find(channelId, b.threadTs) ? b.threadTs : undefined;
+      const justification = str(b.justification, 500);
+      await track(
+        useCases.submitRequestForm({
+          clicker: { userId: me.id, teamId: me.teamId },
+          channelId,
+          ...(threadTs ? { threadTs } : {}),
+          targetUserId: target.id,
+          role,
+          ...(durationMs ? { durationMs } : {}),
+          ...(justification ? { justification } : {}),
+        }),
+      );
       return json(res, 200, { ok: true });
     }
     throw new BadRequest('not found', 404);
