@@ -123,10 +123,12 @@ const STEPS = [
   7 * 86_400_000,
 ];
 
-export function formDurations(tenant: Tenant, person: Person): FormDuration[] {
+export function formDurations(tenant: Tenant, person: Person, role?: string): FormDuration[] {
+  // With a role already understood, the bound is that role's; else any role's open to this person.
   const rules = tenant.rules.filter(
     (r) =>
       r.can.includes('grant') &&
+      (!role || r.roles.includes(role)) &&
       (person.kind === 'operator' || r.who.includes('anyone') || r.who.some((w) => person.roles.includes(w))),
   );
   const open = rules.some((r) => r.maxDuration === undefined);
@@ -139,7 +141,7 @@ export function formDurations(tenant: Tenant, person: Person): FormDuration[] {
 }
 
 export function requestForm(tenant: Tenant, person: Person, prefill: FormPrefill): RequestForm {
-  const durations = formDurations(tenant, person);
+  const durations = formDurations(tenant, person, prefill.role);
   // A pre-filled length the form does not offer is offered too: the policy judges it, not the form.
   const p = prefill.durationMs;
   if (p && !durations.some((d) => d.ms === p)) durations.push({ label: formatDuration(p), ms: p });
