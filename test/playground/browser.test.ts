@@ -216,7 +216,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     const confirm = await card('Grant editor to Dana Kim?');
     const box = await confirm.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 420).toBe(true);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
     await page.click('#thread-close');
     await page.locator('#thread').waitFor({ state: 'hidden' });
     // Back in the channel: the request with its reply count, and the composer within reach.
