@@ -133,7 +133,7 @@ export function confirmationCard(v: ConfirmView): Card {
   const duration = r.durationMs
     ? d.kind !== 'deny' && d.capped
       ? `${formatDuration(r.durationMs)} (capped by policy)`
-      : r.endsBy
+      : r.endsBy && !r.extendsRequestId
         ? `until ${when(r.endsBy)}`
         : formatDuration(r.durationMs)
     : 'permanent';
@@ -200,7 +200,7 @@ export function approvalCard(r: RoleRequest, showDetails: boolean, status?: stri
       [
         'Duration',
         r.durationMs
-          ? r.endsBy && !(d.kind !== 'deny' && d.capped)
+          ? r.endsBy && !r.extendsRequestId && !(d.kind !== 'deny' && d.capped)
             ? `until ${when(r.endsBy)}`
             : formatDuration(r.durationMs)
           : 'permanent',
