@@ -25,13 +25,14 @@ import {
   rolesAnswer,
   targetNotFound,
   whichOne,
+  withHelpers,
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { isDmChannel, type Reply, replyTo } from './reply.ts';
 import { type FormSubmission, formButton, intentOfSubmission, prefillOf } from './request-form.ts';
 import { inLogScope } from './request-log.ts';
 import { MAX_CHOICES, resolveTarget } from './resolve-target.ts';
-import { nearRoles, showHelp } from './show-help.ts';
+import { helpersFor, nearRoles, showHelp } from './show-help.ts';
 
 const MAX_INTENTS = 5;
 
@@ -137,7 +138,8 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
       if (found.kind === 'many')
         return ctx.reply(targetNotFound(`exactly one “${found.name}” (${found.candidates.length} match)`));
       const isSelf = ctx.person.kind === 'member' && ctx.person.user.id === found.user.id;
-      if (!canView(ctx.tenant, ctx.person.roles, isSelf)) return ctx.reply(notAllowedToView());
+      if (!canView(ctx.tenant, ctx.person.roles, isSelf))
+        return ctx.reply(withHelpers(notAllowedToView(), helpersFor(ctx.tenant)));
       if (intent.kind === 'lookup_user')
         return ctx.reply(lookupAnswer(found.user, found.identity, ctx.showDetails));
       const roles = await deps.directories.forTenant(ctx.tenant.id).getRoles(found.user.id);
@@ -176,6 +178,8 @@ function askProblem(deps: AppDeps, ctx: Ctx, i: RoleChangeIntent): string | unde
 function noneLead(i: Extract<Intent, { kind: 'none' }>): string {
   if (i.reason === 'zero_duration') return FORM_LEADS.zero_duration;
   if (i.reason === 'too_long') return FORM_LEADS.too_long;
+  if (i.reason === 'unknown_role')
+    return `${FORM_LEADS.unknown_role}${i.partial?.role ? ` ${didYouMean([i.partial.role])}` : ''}`;
   return FORM_LEADS.not_understood;
 }
 

@@ -184,3 +184,19 @@ describe('never a dead end (issue 16)', () => {
     expect(decided.edited).toBe(true);
   });
 });
+
+describe('did you mean, on the parser path (issue 16)', () => {
+  it('a misspelt role the parser does not know gets "did you mean" and the form pre-filled with it', async () => {
+    await c.say(OLIVIA, `D${OLIVIA}`, 'make Dana Kim an edditorr');
+    const offer = await c.card(OLIVIA, `D${OLIVIA}`, /I don't know that role/);
+    expect(offer.card.text).toBe("I don't know that role. Did you mean “editor”?");
+    const form = (await c.click(OLIVIA, `D${OLIVIA}`, offer.ts, 0)).body.form as Form;
+    expect(form.prefill.role).toBe('editor');
+  });
+
+  it('asking about someone one may not see says who could help', async () => {
+    await c.say(VIC, `D${VIC}`, 'what roles does Dana Kim have?');
+    const no = await c.card(VIC, `D${VIC}`, /not allowed to see/);
+    expect(no.card.sections?.join()).toMatch(/Who could help: someone holding `admin` or `owner`/);
+  });
+});

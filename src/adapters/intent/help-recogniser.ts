@@ -67,7 +67,9 @@ export function readPartial(
   if (targets.length === 0 && /\b(?:me|myself|i|my)\b/i.test(text)) targets.push({ kind: 'me' });
   if (targets.length) partial.targets = targets.slice(0, 10);
   const words = text.toLowerCase().match(/[a-z][a-z0-9_-]*/g) ?? [];
-  const role = words.map((w) => roleOf(w, roles)).find(Boolean);
+  // A near miss ("editr", "adminstrator") is offered too: it only pre-fills the form.
+  const role =
+    words.map((w) => roleOf(w, roles)).find(Boolean) ?? words.map((w) => nearRole(w, roles)).find(Boolean);
   if (role) partial.role = role;
   let reason: 'zero_duration' | 'too_long' | undefined;
   const span = SPAN.exec(text);
@@ -84,4 +86,25 @@ export function readPartial(
   const why = REASON.exec(text)?.[1];
   if (why) partial.justification = why.slice(0, 500);
   return reason ? { partial, reason } : { partial };
+}
+
+/** The one catalogue role a longer word is a typo of (one edit, two for long roles), if any. */
+function nearRole(word: string, roles: readonly string[]): string | undefined {
+  if (word.length < 4) return undefined;
+  const near = roles.filter((r) => r.length >= 4 && edits(word, r) <= (r.length >= 6 ? 2 : 1));
+  return near.length === 1 ? near[0] : undefined;
+}
+
+function edits(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
 }
