@@ -75,8 +75,18 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
   const streams = new Set<ServerResponse>();
   const work = new Set<Promise<void>>();
   let server: Server | undefined;
+  let refreshing = false;
   const unsubscribe = chat.onChange(() => {
     for (const res of streams) res.write('data: change\n\n');
+    // A decision also reaches the requester as a message (approver, expiry by the scheduler): bring
+    // their card up to date then too. One pass at a time; a pass that changes nothing ends it.
+    if (refreshing) return;
+    refreshing = true;
+    void track(refreshDecided())
+      .catch((err: unknown) => log.warn({ err }, 'could not refresh decided cards'))
+      .finally(() => {
+        refreshing = false;
+      });
   });
 
   const person = (id: unknown) => {

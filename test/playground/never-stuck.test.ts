@@ -200,3 +200,38 @@ describe('did you mean, on the parser path (issue 16)', () => {
     expect(no.card.sections?.join()).toMatch(/Who could help: someone holding `admin` or `owner`/);
   });
 });
+
+describe("the requester's card when nobody decides (issue 16)", () => {
+  it('follows the request to "expired" when the scheduler lets it lapse', async () => {
+    const { startPlayground } = await import('../../src/playground/index.ts');
+    const { createLogger } = await import('../../src/adapters/log/logger.ts');
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const p = await startPlayground({
+      env: { ROLECALL_CONFIG: '/nonexistent/rolecall.yml', LOG_LEVEL: 'silent' },
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      schedulerIntervalMs: 3_600_000,
+      clock: { now: () => new Date(now) },
+    });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(p.url + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await post('/api/say', { as: ERIN, channel: GENERAL, text: 'make Dana Lee a viewer for 1 hour' });
+      const mine = () =>
+        p.chat.messages.filter((m) => m.visibleTo === ERIN && m.card?.text.startsWith('Grant `viewer`'));
+      const confirm = mine()[0]!;
+      await post('/api/click', { as: ERIN, channel: GENERAL, ts: confirm.ts, button: 0 });
+      expect(confirm.card?.context).toMatch(/^Confirmed · waiting for approval/);
+      now += 25 * 3_600_000;
+      await p.running.tick();
+      await p.surface.idle();
+      expect(confirm.card?.context).toMatch(/^Expired · Request /);
+    } finally {
+      await p.stop();
+    }
+  });
+});
