@@ -5,11 +5,11 @@ import type { Logger } from '../adapters/log/logger.ts';
 import type { HttpRoute } from '../adapters/slack/http.ts';
 import { allRoutes, boundPort, closeServer } from '../adapters/slack/http.ts';
 import { ACTIONS, type UseCases } from '../app/inbound.ts';
-import { spentCard } from '../app/messages.ts';
 import { FORM_ACTION } from '../app/request-form.ts';
 import { RolecallError } from '../core/errors.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import type { Surface } from '../main.ts';
+import { formAnswer, refreshDecidedCards } from './form-api.ts';
 import { BOT, type WebChat, type WebMessage } from './web-chat.ts';
 
 /**
@@ -109,21 +109,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
     return p.finally(() => work.delete(done));
   };
 
-  /**
-   * The requester's spent confirmation card ("Confirmed · waiting for approval") follows the
-   * request once it is decided, as the Slack side does by updating it in place (issue 14).
-   */
-  async function refreshDecided(): Promise<void> {
-    if (!o.requestById) return;
-    for (const m of chat.messages) {
-      const id =
-        m.card?.context && /^Confirmed · waiting for approval · Request (\S+)$/.exec(m.card.context)?.[1];
-      if (!id) continue;
-      const r = await o.requestById(id).catch(() => undefined);
-      if (r && r.state !== 'awaiting_approval')
-        await chat.update({ channelId: m.channelId, ts: m.ts }, spentCard(r));
-    }
-  }
+  const refreshDecided = () => refreshDecidedCards(chat, o.requestById);
 
   const view = (m: WebMessage) => ({
     ts: m.ts,
@@ -236,29 +222,11 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       const b = await body(req);
       const me = person(b.as);
       const channelId = channelFor(me.id, b.channel);
-      const str = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
-      const target = chat.users.find((u) => u.id === b.target);
-      const role = str(b.role, 64);
-      const durationMs =
-        b.durationMs === null || b.durationMs === undefined ? undefined : Number(b.durationMs);
-      if (!target) throw new BadRequest('pick the person');
-      if (!role) throw new BadRequest('pick a role');
-      if (durationMs !== undefined && !(Number.isSafeInteger(durationMs) && durationMs > 0))
-        throw new BadRequest('pick how long');
       if (!useCases.submitRequestForm) throw new BadRequest('the request form is not available');
-      const threadTs =
-        typeof b.threadTs === 'string' && chat.find(channelId, b.threadTs) ? b.threadTs : undefined;
-      const justification = str(b.justification, 500);
+      const answer = formAnswer(b, chat, channelId);
+      if (typeof answer === 'string') throw new BadRequest(answer);
       await track(
-        useCases.submitRequestForm({
-          clicker: { userId: me.id, teamId: me.teamId },
-          channelId,
-          ...(threadTs ? { threadTs } : {}),
-          targetUserId: target.id,
-          role,
-          ...(durationMs ? { durationMs } : {}),
-          ...(justification ? { justification } : {}),
-        }),
+        useCases.submitRequestForm({ clicker: { userId: me.id, teamId: me.teamId }, channelId, ...answer }),
       );
       return json(res, 200, { ok: true });
     }
