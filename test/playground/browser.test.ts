@@ -215,14 +215,17 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     await send('make Dana Kim an editor for 2 hours');
     const confirm = await card('Grant editor to Dana Kim?');
     const box = await confirm.boundingBox();
-    expect(box && box.x >= 0 && box.x + box.width <= 420).toBe(true);
+    expect(box?.x).toBeGreaterThanOrEqual(0);
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(420);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
     await page.click('#thread-close');
     await page.locator('#thread').waitFor({ state: 'hidden' });
     // Back in the channel: the request with its reply count, and the composer within reach.
     await page.locator('#log .replies', { hasText: '1 reply' }).waitFor();
     const button = await page.locator('#send').boundingBox();
-    expect(button && button.x + button.width <= 420 && button.y + button.height <= 800).toBe(true);
+    expect((button?.x ?? 0) + (button?.width ?? 0)).toBeLessThanOrEqual(420);
+    expect((button?.y ?? 0) + (button?.height ?? 0)).toBeLessThanOrEqual(800);
+    expect(button?.width).toBeGreaterThan(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'playground-420.png') });
   });
