@@ -396,7 +396,7 @@ export const FORM_BUTTON_TEXT = 'Open the request form';
 /** "I didn't understand" with the form offered, pre-filled with what was understood. */
 export function formOffer(lead: string, button: CardButton, understood: string[]): Card {
   return {
-    text: lead,
+    text: lead === FORM_LEADS.not_understood && !understood.length ? FORM_LEADS.nothing_understood : lead,
     sections: understood.length ? [`What I understood: ${understood.join(' · ')}.`] : [],
     buttons: [button],
     context: `${HELP.replace('Try:', 'Or write it again, e.g.')} · “help” shows what you can ask for`,
@@ -406,6 +406,7 @@ export function formOffer(lead: string, button: CardButton, understood: string[]
 export const FORM_LEADS = {
   not_understood:
     "I didn't understand all of that. Fill in the request form instead — I've put in what I understood.",
+  nothing_understood: "I didn't understand that as a role request. You can fill in the request form instead.",
   unknown_role: "I don't know that role.",
   zero_duration: 'A grant for 0 time would end before it starts, so I did nothing.',
   too_long: 'That is longer than any grant I can make, so I did nothing. Pick a duration the policy allows.',

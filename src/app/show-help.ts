@@ -21,7 +21,10 @@ export function showHelp(tenant: Tenant, person: Person): Card {
     // One line per (whom, decision): roles that meet the same answer are listed together.
     const groups = new Map<string, { roles: string[]; line: (roles: string[]) => string }>();
     for (const role of Object.keys(tenant.roles)) {
-      const self = person.kind === 'member' ? decide(tenant, requester, action, role, true) : undefined;
+      // Granting yourself a role you hold, or revoking one you lack, changes nothing: not offered.
+      const pointless = (action === 'grant') === person.roles.includes(role);
+      const self =
+        person.kind === 'member' && !pointless ? decide(tenant, requester, action, role, true) : undefined;
       const others = decide(tenant, requester, action, role, false);
       const add = (whom: string, d: Decision | undefined) => {
         if (!d || d.kind === 'deny') return;

@@ -85,6 +85,13 @@ describe('never a dead end (issue 16)', () => {
     expect(confirm.card.fields).toContainEqual(['Reason', 'ticket SUP-1182']);
   });
 
+  it('chit-chat gets the form too, without claiming to have understood anything', async () => {
+    await c.say(ALEX, GENERAL, 'thanks!');
+    const offer = await c.card(ALEX, GENERAL, /^I didn't understand that as a role request/);
+    expect(offer.card.sections ?? []).toEqual([]);
+    expect(offer.card.buttons?.map((b) => b.text)).toEqual(['Open the request form']);
+  });
+
   it('the form refuses incomplete answers and people outside the sample', async () => {
     expect((await post('/api/form', { as: ERIN, channel: GENERAL, role: 'editor' })).body).toEqual({
       error: 'pick the person',
@@ -122,6 +129,10 @@ describe('never a dead end (issue 16)', () => {
       /\*grant\* `viewer`, `editor` for others — approved by someone holding `admin` or `owner`; at most 8h/,
     );
     expect(text).toMatch(/Who could help: someone holding `admin` or `owner`/);
+    // Nothing pointless: Victor already is a viewer, so the policy leaves him nothing to ask for himself.
+    await c.say(VIC, `D${VIC}`, 'help');
+    const vic = await c.card(VIC, `D${VIC}`, /ask for nothing on your own/);
+    expect(vic.card.sections?.join()).toMatch(/Who could help: someone holding `admin` or `owner`/);
     await c.say(DANA_LEE, `D${DANA_LEE}`, 'what can I do?');
     const lee = await c.card(DANA_LEE, `D${DANA_LEE}`, /what you can ask me for/);
     expect(lee.card.sections?.[0]).toBe('• *grant* `viewer` for yourself — no approval needed');
