@@ -183,16 +183,22 @@ function noneLead(i: Extract<Intent, { kind: 'none' }>): string {
   return FORM_LEADS.not_understood;
 }
 
-/** "I couldn't find Dana Kym. Did you mean Dana Kim?": names sharing the first word, one search. */
+/**
+ * "I couldn't find Dana Kym. Did you mean Dana Kim?": people sharing the first word of the name,
+ * else the last ("Dna Kim"); at most two searches, each bounded.
+ */
 async function notFoundLead(deps: AppDeps, ctx: Ctx, target: Target): Promise<string> {
   const lead = FORM_LEADS.not_found;
   if (target.kind !== 'name') return lead;
-  const first = target.name.split(/\s+/)[0] ?? '';
-  if (first.length < 2) return lead;
-  const near = await deps.directories
-    .forTenant(ctx.tenant.id)
-    .searchUsersByName(first, MAX_CHOICES)
-    .catch(() => []);
+  const dir = deps.directories.forTenant(ctx.tenant.id);
+  const words = [...new Set([target.name.split(/\s+/)[0], target.name.split(/\s+/).at(-1)])].filter(
+    (w): w is string => !!w && w.length >= 2,
+  );
+  let near: { displayName?: string; userName: string }[] = [];
+  for (const w of words) {
+    near = await dir.searchUsersByName(w, MAX_CHOICES).catch(() => []);
+    if (near.length) break;
+  }
   const names = near
     .map((u) => u.displayName ?? u.userName)
     .filter((n) => n.toLowerCase() !== target.name.toLowerCase());

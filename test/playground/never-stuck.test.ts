@@ -118,6 +118,11 @@ describe('never a dead end (issue 16)', () => {
     expect(form.prefill).toMatchObject({ targetText: 'Dana Kym', role: 'editor' });
     // Olivia (owner) may grant without an end: the form offers "permanent".
     expect(form.durations[0]).toEqual({ label: 'No end (permanent)', ms: null });
+    // A typo in the first name: found by the last.
+    await c.say(OLIVIA, `D${OLIVIA}`, 'make Vicor Vance an editor');
+    expect((await c.card(OLIVIA, `D${OLIVIA}`, /couldn't find that person/)).card.text).toContain(
+      'Did you mean “Victor Vance”?',
+    );
   });
 
   it('help says what this person may request, for whom, and who approves', async () => {
