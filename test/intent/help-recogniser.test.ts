@@ -48,6 +48,12 @@ describe('readPartial', () => {
       role: 'admin',
     });
   });
+  it('reads a terse length after a comma', () => {
+    expect(readPartial('could you sort out editor access for Dana Kim, 2 hrs', roles).partial).toMatchObject({
+      role: 'editor',
+      durationMs: 7_200_000,
+    });
+  });
   it('flags "for 0 hours" and "for 100 years"', () => {
     expect(readPartial('make dana an editor for 0 hours', roles).reason).toBe('zero_duration');
     expect(readPartial('make dana an editor for 100 years', roles).reason).toBe('too_long');

@@ -44,7 +44,7 @@ export function recogniseHelp(text: string, roles: readonly string[]): Intent | 
 
 type Partial = NonNullable<Extract<Intent, { kind: 'none' }>['partial']>;
 const UNIT: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const SPAN = /\bfor\s+(\d{1,4}|an?|one)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)\b/i;
+const SPAN = /(?:\bfor\s+|,\s*)(\d{1,4}|an?|one)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)\b/i;
 const FOREVER =
   /\bfor\s+(?:\d{1,4}|an?|one|a few|several|many)?\s*(?:years?|yrs?|decades?|centur(?:y|ies)|millenni(?:um|a))\b/i;
 const REASON = /\b(?:because|since|reason:?|ticket|for ticket)\s+(.{3,200}?)\s*[.!]?$/i;
