@@ -1,15 +1,22 @@
+import { formatDuration } from '../core/duration.ts';
 import { errorCode } from '../core/errors.ts';
-import type { Intent, RoleChangeIntent } from '../core/intent.ts';
+import type { Intent, RoleChangeIntent, Target } from '../core/intent.ts';
 import { canView } from '../core/policy.ts';
 import type { ChatRef } from '../core/request-record.ts';
+import type { Extraction, ExtractionInput } from '../ports/intent-extractor.ts';
 import { encodeChoice } from './choice.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify, type Person } from './identify.ts';
 import { ACTIONS, type IncomingMessage } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
+import { listRoleHolders } from './list-role-holders.ts';
 import {
+  didYouMean,
   errorCard,
   filesNotRead,
+  esc,
+  FORM_LEADS,
+  formOffer,
   lookupAnswer,
   nameAmbiguous,
   notAllowedToView,
@@ -20,11 +27,14 @@ import {
   rolesAnswer,
   targetNotFound,
   whichOne,
+  withHelpers,
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { type FormSubmission, formButton, intentOfSubmission, prefillOf } from './request-form.ts';
 import { inLogScope } from './request-log.ts';
-import { resolveTarget } from './resolve-target.ts';
+import { MAX_CHOICES, resolveTarget } from './resolve-target.ts';
+import { helpersFor, nearRoles, showHelp } from './show-help.ts';
 
 const MAX_INTENTS = 5;
 
@@ -36,10 +46,34 @@ export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promis
   const ref = deps.ids.next();
   // The tenant by team is a first guess for the log; identify() decides (shared channels, operators).
   const tenant = tenantForTeam(deps.policy, msg.userTeamId ?? msg.teamId)?.id;
-  await inLogScope(deps, { ref, tenant, requesterId: msg.userId }, () => handle(deps, msg, ref));
+  await inLogScope(deps, { ref, tenant, requesterId: msg.userId }, () =>
+    handle(deps, msg, ref, (input) => deps.extractor.extract(input)),
+  );
 }
 
-async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise<void> {
+/** A submitted request form: handled exactly as the typed request it stands for. */
+export async function submitRequestForm(deps: AppDeps, s: FormSubmission): Promise<void> {
+  const ref = deps.ids.next();
+  const msg: IncomingMessage = {
+    source: 'command',
+    teamId: s.clicker.teamId,
+    channelId: s.channelId,
+    userId: s.clicker.userId,
+    text: '',
+    ...(s.threadTs ? { threadTs: s.threadTs } : {}),
+  };
+  const tenant = tenantForTeam(deps.policy, s.clicker.teamId)?.id;
+  await inLogScope(deps, { ref, tenant, requesterId: s.clicker.userId }, () =>
+    handle(deps, msg, ref, async () => ({ intents: [intentOfSubmission(s)], source: 'offline' })),
+  );
+}
+
+async function handle(
+  deps: AppDeps,
+  msg: IncomingMessage,
+  ref: string,
+  extract: (input: ExtractionInput) => Promise<Extraction>,
+): Promise<void> {
   const isDm = isDmChannel(msg.channelId);
   // Where the outcome goes later (public, as the mention was): the mention's thread, which the
   // outcome post creates. Ephemeral replies go into a thread only if it exists already (Slack hides
@@ -72,7 +106,7 @@ async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise
     }
     const tenant = person.tenant;
     deps.logScope?.bind({ tenant: tenant.id });
-    const extraction = await deps.extractor.extract({
+    const extraction = await extract({
       text: msg.text,
       roles: Object.keys(tenant.roles),
       timeZone: person.chatUser.tz,
@@ -89,7 +123,7 @@ async function handle(deps: AppDeps, msg: IncomingMessage, ref: string): Promise
       showDetails: isDm || !tenant.slack.sharedChannels.includes(msg.channelId),
     };
     const intents = extraction.intents.slice(0, MAX_INTENTS);
-    if (intents.length === 0) await reply(notUnderstood(undefined, Object.keys(tenant.roles)));
+    if (intents.length === 0) await offerForm(ctx, undefined, FORM_LEADS.not_understood);
     // One scope per intent and per target: each request's lines carry its own id.
     for (const intent of intents) await inLogScope(deps, {}, () => handleIntent(deps, ctx, intent));
   } catch (err) {
@@ -104,7 +138,13 @@ type Ctx = { person: Person; tenant: Person['tenant']; origin: ChatRef; reply: R
 async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<void> {
   switch (intent.kind) {
     case 'none':
-      return ctx.reply(notUnderstood(intent.reason, Object.keys(ctx.tenant.roles)));
+      if (intent.reason === 'injection' || intent.reason === 'negated')
+        return ctx.reply(notUnderstood(intent.reason, Object.keys(ctx.tenant.roles)));
+      return offerForm(ctx, intent, noneLead(intent));
+    case 'help':
+      return ctx.reply(showHelp(ctx.tenant, ctx.person));
+    case 'who_holds':
+      return ctx.reply(await listRoleHolders(deps, ctx.person, intent.role));
     case 'cancel':
       return cancelLatest(deps, ctx);
     case 'get_roles':
@@ -114,16 +154,19 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
       if (found.kind === 'many')
         return ctx.reply(targetNotFound(`exactly one “${found.name}” (${found.candidates.length} match)`));
       const isSelf = ctx.person.kind === 'member' && ctx.person.user.id === found.user.id;
-      if (!canView(ctx.tenant, ctx.person.roles, isSelf)) return ctx.reply(notAllowedToView());
+      if (!canView(ctx.tenant, ctx.person.roles, isSelf))
+        return ctx.reply(withHelpers(notAllowedToView(), helpersFor(ctx.tenant)));
       if (intent.kind === 'lookup_user')
         return ctx.reply(lookupAnswer(found.user, found.identity, ctx.showDetails));
       const roles = await deps.directories.forTenant(ctx.tenant.id).getRoles(found.user.id);
       return ctx.reply(rolesAnswer(found.identity, roles, ctx.showDetails));
     }
-    case 'request_role_change':
+    case 'request_role_change': {
+      const problem = askProblem(deps, ctx, intent);
+      if (problem) return offerForm(ctx, intent, problem);
       for (const target of intent.targets) {
         const found = await resolveTarget(deps, ctx.tenant, ctx.person, target);
-        if (found.kind === 'none') await ctx.reply(targetNotFound(found.what));
+        if (found.kind === 'none') await offerForm(ctx, intent, await notFoundLead(deps, ctx, target));
         else if (found.kind === 'many')
           // Names and emails of the matches are what "what roles does X have?" would show: viewers only.
           await ctx.reply(
@@ -133,7 +176,73 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
           );
         else await inLogScope(deps, {}, () => proposeChange(deps, ctx, found, askOf(intent)));
       }
+    }
   }
+}
+
+/** Longer than this is no time-bound grant anyone means ("for 100 years"). */
+const LONGEST_SENSIBLE_MS = 366 * 86_400_000;
+
+/** A role change that cannot go on as asked: an unknown role, or a length of 0 or of a century. */
+function askProblem(deps: AppDeps, ctx: Ctx, i: RoleChangeIntent): string | undefined {
+  const roles = Object.keys(ctx.tenant.roles);
+  if (!Object.hasOwn(ctx.tenant.roles, i.role)) {
+    const near = nearRoles(i.role, roles);
+    return `${FORM_LEADS.unknown_role}${near.length ? ` ${didYouMean(near)}` : ''}`;
+  }
+  const length = i.until ? Date.parse(i.until) - deps.clock.now().getTime() : i.durationMs;
+  if (length !== undefined && length <= 0 && !i.extend) return FORM_LEADS.zero_duration;
+  if (length !== undefined && length > LONGEST_SENSIBLE_MS) return FORM_LEADS.too_long;
+  return undefined;
+}
+
+function noneLead(i: Extract<Intent, { kind: 'none' }>): string {
+  if (i.reason === 'zero_duration') return FORM_LEADS.zero_duration;
+  if (i.reason === 'too_long') return FORM_LEADS.too_long;
+  if (i.reason === 'unknown_role')
+    return `${FORM_LEADS.unknown_role}${i.partial?.role ? ` ${didYouMean([i.partial.role])}` : ''}`;
+  return FORM_LEADS.not_understood;
+}
+
+/**
+ * "I couldn't find Dana Kym. Did you mean Dana Kim?": people sharing the first word of the name,
+ * else the last ("Dna Kim"); at most two searches, each bounded.
+ */
+async function notFoundLead(deps: AppDeps, ctx: Ctx, target: Target): Promise<string> {
+  const lead = FORM_LEADS.not_found;
+  if (target.kind !== 'name') return lead;
+  const dir = deps.directories.forTenant(ctx.tenant.id);
+  const words = [...new Set([target.name.split(/\s+/)[0], target.name.split(/\s+/).at(-1)])].filter(
+    (w): w is string => !!w && w.length >= 2,
+  );
+  let near: { displayName?: string; userName: string }[] = [];
+  for (const w of words) {
+    near = await dir.searchUsersByName(w, MAX_CHOICES).catch(() => []);
+    if (near.length) break;
+  }
+  const names = near
+    .map((u) => u.displayName ?? u.userName)
+    .filter((n) => n.toLowerCase() !== target.name.toLowerCase());
+  return names.length ? `${lead} ${didYouMean(names)}` : lead;
+}
+
+async function offerForm(ctx: Ctx, intent: Intent | undefined, lead: string): Promise<void> {
+  const where = {
+    channelId: ctx.origin.channelId,
+    ...(ctx.origin.threadTs ? { threadTs: ctx.origin.threadTs } : {}),
+  };
+  const prefill = prefillOf(intent, where, ctx.person, ctx.tenant);
+  const understood = [
+    prefill.targetUserId
+      ? `for <@${prefill.targetUserId}>`
+      : prefill.targetText
+        ? `for “${esc(prefill.targetText)}”`
+        : '',
+    prefill.role ? `role \`${esc(prefill.role)}\`` : '',
+    prefill.durationMs ? `for ${formatDuration(prefill.durationMs)}` : '',
+    prefill.justification ? `because “${esc(prefill.justification)}”` : '',
+  ].filter(Boolean);
+  await ctx.reply(formOffer(lead, formButton(prefill), understood));
 }
 
 function askOf(i: RoleChangeIntent) {

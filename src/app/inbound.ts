@@ -1,4 +1,5 @@
 import type { Card } from '../ports/chat.ts';
+import type { FormSubmission, RequestForm } from './request-form.ts';
 
 /**
  * What the Slack listeners hand to the use cases, already parsed and verified (signature, team).
@@ -59,6 +60,10 @@ export interface UseCases {
   /** Deny with the reason typed into the modal. */
   denyRequest(requestId: string, clicker: Clicker, reason: string): Promise<void>;
   renderHome(userId: string, teamId: string): Promise<HomeView>;
+  /** "Open the request form" (issue 16): the form to show the clicker, or a refusal. */
+  openRequestForm?(click: ButtonClick): Promise<RequestForm | Card>;
+  /** The submitted request form, handled like the typed request it stands for. */
+  submitRequestForm?(submission: FormSubmission): Promise<void>;
 }
 
 export const ACTIONS = {

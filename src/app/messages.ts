@@ -134,7 +134,11 @@ export function confirmationCard(v: ConfirmView): Card {
   const r = v.request;
   const d = r.decision;
   const duration = r.durationMs
-    ? `${formatDuration(r.durationMs)}${d.kind !== 'deny' && d.capped ? ' (capped by policy)' : ''}`
+    ? d.kind !== 'deny' && d.capped
+      ? `${formatDuration(r.durationMs)} (capped by policy)`
+      : r.endsBy && !r.extendsRequestId
+        ? `until ${when(r.endsBy)}`
+        : formatDuration(r.durationMs)
     : 'permanent';
   const buttons: CardButton[] =
     d.kind === 'deny'
@@ -201,7 +205,14 @@ export function approvalCard(r: RoleRequest, showDetails: boolean, status?: stri
   return {
     text: `${who(r.requester, false)} asks to ${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${who(r.target, showDetails)}`,
     fields: [
-      ['Duration', r.durationMs ? formatDuration(r.durationMs) : 'permanent'],
+      [
+        'Duration',
+        r.durationMs
+          ? r.endsBy && !r.extendsRequestId && !(d.kind !== 'deny' && d.capped)
+            ? `until ${when(r.endsBy)}`
+            : formatDuration(r.durationMs)
+          : 'permanent',
+      ],
       ['Approvals', `${r.approvals.length} of ${needed}`],
       ...runningField(r),
       ...(r.justification ? ([['Reason', esc(r.justification)]] as [string, string][]) : []),
@@ -428,3 +439,113 @@ export const formNotOpened = (what: 'request' | 'deny'): Card => ({
       ? 'Slack was too slow to open the form. Type your request after the command instead, e.g. `/rolecall make @dana an editor for 2h`.'
       : 'Slack was too slow to open the reason form. Please click Deny again.',
 });
+
+// ——— Issue 16: help, the request form, and refusals that say who could help ———
+
+const anyOf = (roles: readonly string[]) =>
+  roles.length ? roles.map((r) => `\`${esc(r)}\``).join(' or ') : 'an admin';
+
+/** Appended to every refusal: who could make the change or give access instead. */
+export function whoCanHelp(roles: readonly string[]): string {
+  return `Who could help: someone holding ${anyOf(roles)} here.`;
+}
+
+/** A refusal with its one "who could help" line (one message per refusal). */
+export function withHelpers(card: Card, helpers: readonly string[]): Card {
+  return { ...card, sections: [...(card.sections ?? []), whoCanHelp(helpers)] };
+}
+
+/** The button that opens the request form (a modal in Slack, a form in the playground). */
+export const FORM_BUTTON_TEXT = 'Open the request form';
+
+/** "I didn't understand" with the form offered, pre-filled with what was understood. */
+export function formOffer(lead: string, button: CardButton, understood: string[]): Card {
+  return {
+    text: lead === FORM_LEADS.not_understood && !understood.length ? FORM_LEADS.nothing_understood : lead,
+    sections: understood.length ? [`What I understood: ${understood.join(' · ')}.`] : [],
+    buttons: [button],
+    context: `${HELP.replace('Try:', 'Or write it again, e.g.')} · “help” shows what you can ask for`,
+  };
+}
+
+export const FORM_LEADS = {
+  not_understood:
+    "I didn't understand all of that. Fill in the request form instead — I've put in what I understood.",
+  nothing_understood: "I didn't understand that as a role request. You can fill in the request form instead.",
+  unknown_role: "I don't know that role.",
+  zero_duration: 'A grant for 0 time would end before it starts, so I did nothing.',
+  too_long: 'That is longer than any grant I can make, so I did nothing. Pick a duration the policy allows.',
+  not_found: "I couldn't find that person in your organisation's directory.",
+} as const;
+
+export const didYouMean = (options: string[]): string =>
+  `Did you mean ${options.map((o) => `“${esc(o)}”`).join(' or ')}?`;
+
+/** What a help line says about one decision: who approves, and any maximum. */
+export function helpLine(
+  action: string,
+  roles: string[],
+  whom: string,
+  approval: string[] | undefined,
+  count: number,
+  maxMs?: number,
+): string {
+  const by = approval
+    ? `approved by ${count > 1 ? `${count} people` : 'someone'} holding ${anyOf(approval)}`
+    : 'no approval needed';
+  const max = maxMs ? `; at most ${formatDuration(maxMs)}` : '';
+  return `• *${action}* ${list(roles)} ${whom} — ${by}${max}`;
+}
+
+export function helpAnswer(lines: string[], helpers: readonly string[], canViewOthers: boolean): Card {
+  return {
+    text: lines.length
+      ? '*Here is what you can ask me for:*'
+      : 'The policy lets you ask for nothing on your own right now.',
+    sections: [
+      ...(lines.length ? [lines.join('\n')] : []),
+      `You can also ask “what roles do I have?”${canViewOthers ? ', “what roles does @dana have?”, “who are the admins?”' : ''}, or “cancel”.`,
+      whoCanHelp(helpers),
+    ],
+    context: HELP,
+  };
+}
+
+export function holdersAnswer(role: string, names: string[], more: boolean): Card {
+  const who = names.length ? names.map((n) => esc(n)).join(', ') : '_nobody_';
+  return { text: `\`${esc(role)}\`: ${who}${more ? ' and more' : ''}.` };
+}
+
+export const holdersUnavailable = (role: string): Card => ({
+  text: `I can't list who holds \`${esc(role)}\` with this directory.`,
+});
+
+export function alreadyHas(name: string, role: string, until?: string): Card {
+  return {
+    text: `${esc(name)} already has \`${esc(role)}\`${until ? ` until ${when(until)}` : ''}, so there is nothing to ask for.`,
+    ...(until ? { context: `To lengthen it, say “extend ${esc(role)} for ${esc(name)} by 2 hours”.` } : {}),
+  };
+}
+
+/** A policy refusal as one card: what was asked, why not, and who could help. */
+export function refusedCard(
+  request: RoleRequest,
+  showDetails: boolean,
+  mayView: boolean,
+  helpers: string[],
+): Card {
+  // A refusal shows no one's roles, whoever asked (issue 13.3).
+  const card = confirmationCard({ request, showDetails, mayView });
+  return {
+    ...withHelpers(card, helpers),
+    text: `Not done: ${card.text.replace(/\?$/, '')}`,
+    context: `Request ${request.id} · nothing was changed`,
+  };
+}
+
+/** The end of a time-bound request shown as a time in the reader's zone, with its length. */
+export function endsAt(r: RoleRequest): string | undefined {
+  if (!r.durationMs) return undefined;
+  const end = r.endsBy ?? new Date(Date.parse(r.createdAt) + r.durationMs).toISOString();
+  return `until ${when(end)}`;
+}

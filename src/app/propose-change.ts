@@ -8,9 +8,17 @@ import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
 import { advance, audit } from './lifecycle.ts';
-import { confirmationCard, inactiveTarget, notLonger, notUnderstood, outcomeCard } from './messages.ts';
+import {
+  alreadyHas,
+  confirmationCard,
+  inactiveTarget,
+  notLonger,
+  notUnderstood,
+  refusedCard,
+} from './messages.ts';
 import type { Reply } from './reply.ts';
 import { runningGrant } from './running-grant.ts';
+import { helpersFor } from './show-help.ts';
 
 export interface ChangeAsk {
   action: RoleAction;
@@ -77,6 +85,14 @@ export async function proposeChange(
   }
   const dir = deps.directories.forTenant(tenant.id);
   const rolesBefore = await dir.getRoles(target.user.id);
+  // Issue 16: told before any card, not after a confirmation that changes nothing. Only to someone
+  // who may see the target's roles (issue 13.3): anyone else gets the card, which shows none.
+  if (mayView && ask.action === 'grant' && !ask.extend && rolesBefore.includes(ask.role)) {
+    const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+    const name = isSelf ? 'You' : (target.identity.displayName ?? 'They');
+    await ctx.reply(alreadyHas(name, ask.role, current?.grantEndsAt));
+    return;
+  }
   const running =
     ask.action === 'grant' ? await runningGrant(deps, tenant.id, target.user.id, ask.role, now) : undefined;
   const decision = evaluate(tenant, {
@@ -124,9 +140,8 @@ export async function proposeChange(
     deps.observer?.policyDenied?.(decision.reason);
     const denied = await advance(deps, request, { kind: 'confirm' });
     if (denied) await audit(deps, denied, 'denied', { rolesBefore, outcome: decision.reason });
-    // A refusal shows no one's roles, whoever asked.
-    await ctx.reply(confirmationCard({ request, showDetails: ctx.showDetails && mayView, mayView }));
-    if (denied) await ctx.reply(outcomeCard(denied));
+    // One message per refusal, saying who could help (issue 16); it shows no one's roles, whoever asked (issue 13.3).
+    await ctx.reply(refusedCard(request, ctx.showDetails && mayView, mayView, helpersFor(tenant, ask.role)));
     return;
   }
   await ctx.reply(

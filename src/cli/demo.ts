@@ -40,13 +40,15 @@ export function registerDemoCommand(
     .description('run the local playground: sample directory and a web page on 127.0.0.1, no Slack needed')
     .option('--port <n>', 'page port on 127.0.0.1 (0 picks a free one; default PORT or 3000)', port)
     .option('--open', 'open the page in the default browser')
-    .action(async (opts: { port?: number; open?: boolean }) => {
+    .option('--keep', "keep the playground's SQLite store (requests, audit records) when it stops")
+    .action(async (opts: { port?: number; open?: boolean; keep?: boolean }) => {
       const { runPlayground } = await import('../playground/index.ts');
       await runPlayground(deps.env, {
         reason: 'demo',
         ...(deps.until ? { until: deps.until } : {}),
         ...(deps.out ? { out: deps.out } : {}),
         ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.keep ? { keep: true } : {}),
         onReady: (p) => {
           if (opts.open) deps.openUrl(p.url);
         },

@@ -8,6 +8,7 @@ import { isRolecallError } from '../core/errors.ts';
 import { type Explanation, explain, type PolicyInput, roleLevels, ruleId } from '../core/policy.ts';
 import type { PolicyFile, Tenant } from '../core/policy-schema.ts';
 import { directoryInput } from './policy-directory.ts';
+import { stuckWarnings } from './policy-warnings.ts';
 
 /**
  * `rolecall policy check` and `rolecall policy explain`: the same parser and the same evaluate()
@@ -58,6 +59,7 @@ export function policyWarnings(policy: PolicyFile): string[] {
             `[${above.join(', ')}]; requesters below that level are denied (above_own_role)`,
         );
     });
+    warnings.push(...stuckWarnings(t));
   }
   return warnings;
 }

@@ -35,11 +35,35 @@ export const Intent = z.discriminatedUnion('kind', [
     extend: z.literal(true).optional(),
   }),
   z.object({ kind: z.literal('cancel') }),
+  /** "help", "what can I do?": what this person may request, for whom, and who approves. */
+  z.object({ kind: z.literal('help') }),
+  /** "who are the admins?": the holders of one catalogue role. */
+  z.object({ kind: z.literal('who_holds'), role: z.string().min(1).max(64) }),
   z.object({
     kind: z.literal('none'),
     /** Why nothing was understood; the reply wording itself lives in the messages module. */
     reason: z
-      .enum(['not_a_request', 'unclear', 'unsupported', 'unknown_role', 'negated', 'injection'])
+      .enum([
+        'not_a_request',
+        'unclear',
+        'unsupported',
+        'unknown_role',
+        'negated',
+        'injection',
+        /** "for 0 hours": a grant that would end before it starts. */
+        'zero_duration',
+        /** "for 100 years": longer than any grant can be. */
+        'too_long',
+      ])
+      .optional(),
+    /** What could be read anyway, to pre-fill the request form; never acted on by itself. */
+    partial: z
+      .object({
+        targets: z.array(Target).max(10).optional(),
+        role: z.string().min(1).max(64).optional(),
+        durationMs: z.number().int().positive().optional(),
+        justification: z.string().max(500).optional(),
+      })
       .optional(),
   }),
 ]);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../adapters/log/logger.ts';
+import { DB_FILE } from '../adapters/store/sqlite/connection.ts';
 import { type Config, parseEnv } from '../config.ts';
 import { type RolecallOptions, type Running, startSurface } from '../main.ts';
 import type { ChatUser } from '../ports/chat.ts';
@@ -15,11 +16,13 @@ import { WebChat } from './web-chat.ts';
  * The local playground: the real use cases, stores, policy, intent extractor and SCIM client, with
  * an embedded SCIM directory of sample people and a web page in place of Slack. Nothing leaves
  * 127.0.0.1 (except LLM calls when ANTHROPIC_API_KEY is set), and its store is a temporary SQLite
- * file removed on stop, so demo state never mixes with a real bot's.
+ * file removed on stop (unless `keep`), so demo state never mixes with a real bot's.
  */
 export interface PlaygroundOptions extends Omit<RolecallOptions, 'config' | 'slackRetry'> {
   /** Page port on 127.0.0.1; 0 picks a free one. Default: PORT, else 3000. */
   port?: number;
+  /** Keep the SQLite store (requests and audit records) when stopping, instead of deleting it. */
+  keep?: boolean;
 }
 
 export interface Playground {
@@ -30,6 +33,10 @@ export interface Playground {
   /** The embedded directory; its `state` is what the bot changed. */
   scim: ScimServer;
   sample: Sample;
+  /** The SQLite file holding this playground's requests and audit records. */
+  storePath: string;
+  /** Whether the store outlives stop(). */
+  keep: boolean;
   stop(): Promise<void>;
 }
 
@@ -45,7 +52,7 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
   const dataDir = mkdtempSync(join(tmpdir(), 'rolecall-playground-'));
   const cleanup = async () => {
     await scim.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     const sample = samplePolicy(base.ROLECALL_CONFIG, scim.baseUrl);
@@ -83,6 +90,7 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
         port: opts.port ?? base.PORT,
         rolesOf,
         title: sample.tenant.name ?? sample.tenant.id,
+        requestById: async (id) => running?.deps.requests.get(id),
       }),
     );
     const r = running;
@@ -93,6 +101,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
       chat,
       scim,
       sample,
+      storePath: join(dataDir, DB_FILE),
+      keep: opts.keep === true,
       async stop() {
         await r.stop();
         await cleanup();
@@ -129,7 +139,9 @@ export function banner(p: Playground, why: 'no-slack-tokens' | 'demo'): string {
     `  Open ${p.url} and chat as any sample person; confirm, approve and deny right there.`,
     `  Policy:    ${p.sample.source} (tenant "${p.sample.tenant.id}")`,
     `  Directory: embedded SCIM server with ${p.sample.people.length} sample people, in memory (${p.scim.baseUrl})`,
-    '  Store:     a temporary SQLite file, deleted when you stop (Ctrl-C).',
+    p.keep
+      ? `  Store:     ${p.storePath} (kept when you stop: --keep)`
+      : `  Store:     ${p.storePath}, deleted when you stop (Ctrl-C); add --keep to keep it (npm run demo -- --keep)`,
     '  To connect Slack instead, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README, Quick start) and run npm start again.',
     '',
   ].join('\n');
@@ -141,6 +153,7 @@ export async function runPlayground(
   o: {
     reason: 'no-slack-tokens' | 'demo';
     port?: number;
+    keep?: boolean;
     logger?: Logger;
     out?: (text: string) => void;
     onReady?: (p: Playground) => void;
@@ -152,6 +165,7 @@ export async function runPlayground(
     env,
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.keep ? { keep: true } : {}),
   });
   p.running.deps.log.info(
     { url: p.url, policy: p.sample.source, reason: o.reason },

@@ -33,8 +33,10 @@ tenants:
       owner:  { group: Owners, protected: true }
     adminRoles: [admin, owner]
     rules:
-      # Self-service: anyone may make themselves a viewer, no approval.
-      - { id: self-service-viewer, who: [anyone], can: [grant], roles: [viewer], target: self, approval: none }
+      # Self-service: anyone may make themselves a viewer, no approval — also someone with no role
+      # yet, for whom viewer is above their own level (hence allowAboveOwnLevel).
+      - { id: self-service-viewer, who: [anyone], can: [grant], roles: [viewer], target: self, approval: none,
+          allowAboveOwnLevel: true }
       # Admins and owners manage viewers and editors directly.
       - { id: leads-manage-team, who: [admin, owner], can: [grant, revoke], roles: [viewer, editor], approval: none }
       # Editors may ask for others; an admin or owner approves; at most 8 hours (longer is capped).

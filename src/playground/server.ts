@@ -5,8 +5,11 @@ import type { Logger } from '../adapters/log/logger.ts';
 import type { HttpRoute } from '../adapters/slack/http.ts';
 import { allRoutes, boundPort, closeServer } from '../adapters/slack/http.ts';
 import { ACTIONS, type UseCases } from '../app/inbound.ts';
+import { FORM_ACTION } from '../app/request-form.ts';
 import { RolecallError } from '../core/errors.ts';
+import type { RoleRequest } from '../core/request-record.ts';
 import type { Surface } from '../main.ts';
+import { formAnswer, refreshDecidedCards } from './form-api.ts';
 import { BOT, type WebChat, type WebMessage } from './web-chat.ts';
 
 /**
@@ -27,6 +30,8 @@ export interface PlaygroundSurfaceOptions {
   rolesOf(userId: string): Promise<string[]>;
   /** Shown at the top of the page. */
   title: string;
+  /** A request as stored now, to bring the requester's card up to date once it is decided. */
+  requestById?(id: string): Promise<RoleRequest | undefined>;
 }
 
 export interface PlaygroundSurface extends Surface {
@@ -70,8 +75,18 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
   const streams = new Set<ServerResponse>();
   const work = new Set<Promise<void>>();
   let server: Server | undefined;
+  let refreshing = false;
   const unsubscribe = chat.onChange(() => {
     for (const res of streams) res.write('data: change\n\n');
+    // A decision also reaches the requester as a message (approver, expiry by the scheduler): bring
+    // their card up to date then too. One pass at a time; a pass that changes nothing ends it.
+    if (refreshing) return;
+    refreshing = true;
+    void track(refreshDecided())
+      .catch((err: unknown) => log.warn({ err }, 'could not refresh decided cards'))
+      .finally(() => {
+        refreshing = false;
+      });
   });
 
   const person = (id: unknown) => {
@@ -94,6 +109,8 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
     return p.finally(() => work.delete(done));
   };
 
+  const refreshDecided = () => refreshDecidedCards(chat, o.requestById);
+
   const view = (m: WebMessage) => ({
     ts: m.ts,
     threadTs: m.threadTs ?? null,
@@ -114,6 +131,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
           id: u.id,
           name: u.realName ?? u.name,
           email: u.email,
+          tz: u.tz ?? null,
           roles: await o.rolesOf(u.id).catch(() => []),
         })),
       );
@@ -168,6 +186,18 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       const button = typeof b.button === 'number' ? msg?.card?.buttons?.[b.button] : undefined;
       if (!msg || !button) throw new BadRequest('no such button');
       const clicker = { userId: me.id, teamId: me.teamId };
+      if (button.actionId === FORM_ACTION) {
+        // As Slack opens a modal: the page shows the form; nothing else happens until it is sent.
+        const form = await useCases.openRequestForm?.({
+          actionId: button.actionId,
+          value: button.value,
+          clicker,
+          channelId,
+          messageTs: msg.ts,
+        });
+        if (!form) throw new BadRequest('the request form is not available');
+        return json(res, 200, 'prefill' in form ? { form } : { refusal: form });
+      }
       if (button.actionId === ACTIONS.deny) {
         const reason = typeof b.reason === 'string' ? b.reason.trim() : '';
         if (!reason) throw new BadRequest('give a reason for the requester');
@@ -185,6 +215,19 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
         // As Slack's response_url does: the clicked card loses its spent buttons.
         if (spent) await chat.update({ channelId, ts: msg.ts }, spent);
       }
+      await refreshDecided();
+      return json(res, 200, { ok: true });
+    }
+    if (method === 'POST' && url.pathname === '/api/form') {
+      const b = await body(req);
+      const me = person(b.as);
+      const channelId = channelFor(me.id, b.channel);
+      if (!useCases.submitRequestForm) throw new BadRequest('the request form is not available');
+      const answer = formAnswer(b, chat, channelId);
+      if (typeof answer === 'string') throw new BadRequest(answer);
+      await track(
+        useCases.submitRequestForm({ clicker: { userId: me.id, teamId: me.teamId }, channelId, ...answer }),
+      );
       return json(res, 200, { ok: true });
     }
     throw new BadRequest('not found', 404);

@@ -39,6 +39,11 @@ export interface Directory {
   getRoles(userId: string): Promise<string[]>;
   grant(userId: string, role: string): Promise<RoleChangeResult>;
   revoke(userId: string, role: string): Promise<RoleChangeResult>;
+  /**
+   * Holders of one catalogue role, from one read of that role's group (at most `limit`); never a
+   * listing of the directory. Optional: a directory that cannot answer in one read leaves it out.
+   */
+  roleHolders?(role: string, limit: number): Promise<{ id: string; displayName?: string }[]>;
   /** Connectivity and configuration check for `rolecall doctor`: every catalogue role resolves. */
   check(): Promise<{ ok: boolean; problems: string[] }>;
 }

@@ -89,6 +89,8 @@ describe('what Rolecall sends', () => {
       'lookup_user',
       'cancel',
       'none',
+      'help',
+      'who_holds',
     ]);
     expect(body.tools.every((t: { strict?: boolean }) => t.strict === true)).toBe(true);
     expect(body.tools[0].input_schema.properties.role.enum).toEqual(roles);

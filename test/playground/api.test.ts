@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALEX,
   APPROVALS,
@@ -14,13 +14,14 @@ import {
 
 /**
  * The playground's JSON API with plain fetch (no browser): the same use cases as Slack behind a
- * page, Slack's visibility rules, and the directory really changing.
+ * page, Slack's visibility rules, and the directory really changing. Every test starts from a
+ * fresh playground, so none depends on what an earlier one changed (issue 16).
  */
 let c: Client;
-beforeAll(async () => {
+beforeEach(async () => {
   c = await startClient();
 });
-afterAll(async () => {
+afterEach(async () => {
   await c.p.stop();
 });
 
@@ -127,14 +128,14 @@ describe('playground API', () => {
   });
 
   it('App Home shows an approver what waits for them', async () => {
-    await c.say(ERIN, GENERAL, 'make Dana Kim a viewer for 1 hour');
-    const confirm = await c.card(ERIN, GENERAL, /^Grant `viewer` to Dana Kim\?/);
+    await c.say(ERIN, GENERAL, 'make Dana Lee a viewer for 1 hour');
+    const confirm = await c.card(ERIN, GENERAL, /^Grant `viewer` to Dana Lee\?/);
     await c.click(ERIN, GENERAL, confirm.ts, buttonIndex(confirm, 'Confirm'));
     const home = (await (await fetch(`${c.p.url}/api/home?as=${ALEX}`)).json()) as {
       sections: { title: string; lines: string[] }[];
     };
     const waiting = home.sections.find((s) => s.title === 'Waiting for your approval');
-    expect(waiting?.lines.join('\n')).toMatch(/viewer` for Dana Kim/);
+    expect(waiting?.lines.join('\n')).toMatch(/viewer` for Dana Lee/);
     expect(home.sections.map((s) => s.title)).toContain('Latest audit records');
   });
 
@@ -190,6 +191,9 @@ describe('playground API', () => {
   });
 
   it('serves the page with a strict Content-Security-Policy, and /healthz, /readyz, /metrics', async () => {
+    await c.say(DANA_LEE, `D${DANA_LEE}`, 'make me a viewer');
+    const mine = await c.card(DANA_LEE, `D${DANA_LEE}`, /^Grant `viewer` to Dana Lee\?/);
+    await c.click(DANA_LEE, `D${DANA_LEE}`, mine.ts, buttonIndex(mine, 'Confirm'));
     const page = await fetch(`${c.p.url}/`);
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';

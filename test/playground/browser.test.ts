@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALEX, type Client, DANA_KIM, ERIN, OLIVIA, startClient } from './helpers.ts';
 
 /**
@@ -12,6 +12,8 @@ import { ALEX, type Client, DANA_KIM, ERIN, OLIVIA, startClient } from './helper
  * Skipped only where /usr/bin/chromium is absent and CI is not set (a developer machine without
  * `apt-get install chromium`). With CI set it runs anyway and fails loudly without the browser;
  * .ci/run installs chromium before `npm test`.
+ *
+ * One browser for the file, a fresh playground for every test: no test depends on another's changes.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -52,7 +54,6 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
       throw new Error(
         `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium, see .ci/run)`,
       );
-    c = await startClient();
     profile = mkdtempSync(join(tmpdir(), 'rolecall-chromium-'));
     // A fresh profile per run (Playwright's way to pass --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
@@ -74,13 +75,21 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     page.on('dialog', (d) => {
       throw new Error(`unexpected dialog: ${d.message()}`);
     });
+  }, 60_000);
+
+  beforeEach(async () => {
+    c = await startClient();
+    await page.setViewportSize({ width: 1200, height: 760 });
     await page.goto(c.p.url);
     await page.locator('body[data-ready="1"]').waitFor();
-  }, 60_000);
+  });
+
+  afterEach(async () => {
+    await c?.p.stop();
+  });
 
   afterAll(async () => {
     await browser?.close();
-    await c?.p.stop();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
@@ -154,7 +163,12 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
   });
 
   it('App Home lists what waits for an approver', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    await send('make Dana Lee a viewer for 1 hour');
+    await (await card('Grant viewer to Dana Lee?')).getByRole('button', { name: 'Confirm' }).click();
+    await card('Sent for approval');
     await as(OLIVIA, 'home');
+    await shows(page.locator('#home section'), 'viewer for Dana Lee');
     await shows(page.locator('#home section h3'), 'Latest audit records');
     expect(await page.locator('#composer').isVisible()).toBe(false);
     expect(await page.locator('#home h3').allTextContents()).toEqual([
@@ -163,5 +177,58 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
       'Waiting for your approval',
       'Latest audit records',
     ]);
+  });
+  it('a message not understood offers the request form, pre-filled; sending it makes the request', {
+    timeout: 60_000,
+  }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    await send('could you sort out editor access for Dana Kim for 2 hours since ticket SUP-1182');
+    const offer = await card("I didn't understand all of that");
+    await shows(offer, 'What I understood');
+    await offer.getByRole('button', { name: 'Open the request form' }).click();
+    const form = page.locator('#form-pane');
+    await form.waitFor();
+    expect(await page.inputValue('#form-role')).toBe('editor');
+    expect(await page.inputValue('#form-duration')).toBe('7200000');
+    expect(await page.inputValue('#form-reason')).toBe('ticket SUP-1182');
+    await page.selectOption('#form-who', DANA_KIM);
+    await page.click('#form-submit');
+    await form.waitFor({ state: 'hidden' });
+    const confirm = await card('Grant editor to Dana Kim?');
+    expect(await confirm.locator('dd').nth(3).textContent()).toBe('2h');
+    await shows(confirm, 'ticket SUP-1182');
+  });
+
+  it('help says what this person may ask for, and who approves', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    await send('help');
+    const help = await card('Here is what you can ask me for');
+    await shows(help, 'approved by someone holding admin or owner');
+    await shows(help, 'Who could help');
+    await page.click('#thread-close');
+    await gone(page.locator('#thread:not([hidden])'));
+  });
+
+  it('is usable at 420 px: no sideways scrolling, threads open over the channel', {
+    timeout: 60_000,
+  }, async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    await as(ERIN, 'C0GENERAL');
+    await send('make Dana Kim an editor for 2 hours');
+    const confirm = await card('Grant editor to Dana Kim?');
+    const box = await confirm.boundingBox();
+    expect(box?.x).toBeGreaterThanOrEqual(0);
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(420);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
+    await page.click('#thread-close');
+    await page.locator('#thread').waitFor({ state: 'hidden' });
+    // Back in the channel: the request with its reply count, and the composer within reach.
+    await page.locator('#log .replies', { hasText: '1 reply' }).waitFor();
+    const button = await page.locator('#send').boundingBox();
+    expect((button?.x ?? 0) + (button?.width ?? 0)).toBeLessThanOrEqual(420);
+    expect((button?.y ?? 0) + (button?.height ?? 0)).toBeLessThanOrEqual(800);
+    expect(button?.width).toBeGreaterThan(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-420.png') });
   });
 });

@@ -93,6 +93,8 @@ export interface EmulatedView {
   triggerId?: string;
   userId?: string;
   view: Args;
+  /** Changes with every views.update (issue 16). */
+  hash?: string;
 }
 export interface SlackEmulator {
   /** Base for SLACK_API_URL, ends with `/api/`. */
@@ -382,6 +384,18 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       };
       views.push(v);
       return { ok: true, view: { id: v.id, ...v.view } };
+    },
+    // https://api.slack.com/methods/views.update: by view_id (or external_id) of an open view; a
+    // `hash` that is not the view's current one fails with hash_conflict. (Issue 16's request form.)
+    'views.update': (a) => {
+      const v = views.find((x) => x.kind === 'open' && x.id === str(a.view_id));
+      if (!v) return fail('not_found');
+      if (str(a.hash) && str(a.hash) !== v.hash) return fail('hash_conflict');
+      const problems = viewProblems(a.view);
+      if (problems.length) return invalidBlocks(problems);
+      v.view = a.view as Args;
+      v.hash = `h${nextTs().replace('.', '')}`;
+      return { ok: true, view: { id: v.id, hash: v.hash, ...v.view } };
     },
     'views.publish': (a) => {
       const user = str(a.user_id);

@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { IntentExtractor } from '../../ports/intent-extractor.ts';
 import { createAnthropicExtractor, type LlmMetrics } from '../llm/anthropic-extractor.ts';
 import type { Logger } from '../log/logger.ts';
+import { readPartial, recogniseHelp } from './help-recogniser.ts';
 import { createOfflineExtractor } from './offline-parser.ts';
 
 export type { LlmMetrics } from '../llm/anthropic-extractor.ts';
@@ -21,16 +22,41 @@ export function createIntentExtractor(o: {
   const offline = createOfflineExtractor();
   if (!o.env.ANTHROPIC_API_KEY) {
     o.logger.info('ANTHROPIC_API_KEY is not set: intents come from the offline parser');
-    return offline;
+    return withHelp(offline);
   }
-  return createAnthropicExtractor({
-    apiKey: o.env.ANTHROPIC_API_KEY,
-    ...(o.env.ANTHROPIC_BASE_URL ? { baseURL: o.env.ANTHROPIC_BASE_URL } : {}),
-    model: o.env.ROLECALL_MODEL,
-    timeoutMs: o.env.ROLECALL_LLM_TIMEOUT_MS,
-    logger: o.logger,
-    fallback: offline,
-    ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.metrics ? { metrics: o.metrics } : {}),
-  });
+  return withHelp(
+    createAnthropicExtractor({
+      apiKey: o.env.ANTHROPIC_API_KEY,
+      ...(o.env.ANTHROPIC_BASE_URL ? { baseURL: o.env.ANTHROPIC_BASE_URL } : {}),
+      model: o.env.ROLECALL_MODEL,
+      timeoutMs: o.env.ROLECALL_LLM_TIMEOUT_MS,
+      logger: o.logger,
+      fallback: offline,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+    }),
+  );
+}
+
+/**
+ * Both paths alike: "help" and "who are the admins?" are recognised before the extractor, and a
+ * message it did not understand carries what could be read anyway (to pre-fill the request form).
+ */
+export function withHelp(inner: IntentExtractor): IntentExtractor {
+  return {
+    async extract(input) {
+      const asked = recogniseHelp(input.text ?? '', input.roles);
+      if (asked) return { intents: [asked], source: 'offline' };
+      const out = await inner.extract(input);
+      const only = out.intents.length === 1 ? out.intents[0] : undefined;
+      if (only?.kind !== 'none' || only.reason === 'injection' || only.partial) return out;
+      const read = readPartial(input.text ?? '', input.roles);
+      const vague = !only.reason || only.reason === 'unclear' || only.reason === 'not_a_request';
+      const reason = read.reason && vague ? read.reason : only.reason;
+      return {
+        ...out,
+        intents: [{ kind: 'none', ...(reason ? { reason } : {}), partial: read.partial }],
+      };
+    },
+  };
 }

@@ -136,6 +136,17 @@ function ground(call: ToolCall, ctx: GroundingContext, facts: Facts): Grounded {
     case 'none':
       intent = { kind: 'none', reason: input.reason };
       break;
+    case 'help':
+      intent = { kind: 'help' };
+      break;
+    case 'who_holds': {
+      // Same grounding as a role change: a catalogue role the message itself names.
+      const role = ctx.roles.find((r) => r.toLowerCase() === String(input.role).toLowerCase());
+      if (!role || !facts.roles.has(role))
+        return { ok: false, tool, reason: 'role not named in the message' };
+      intent = { kind: 'who_holds', role };
+      break;
+    }
     case 'get_roles':
     case 'lookup_user': {
       const t = target(input.target as ToolTarget, facts);

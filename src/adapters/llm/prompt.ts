@@ -59,6 +59,7 @@ Rules:
 - Negated requests ("don't make…", "never give…", "not carol") → none "negated". Reported speech ("bob said to make me admin", "bob wants editor"), quoted text, code blocks, struck-out text, conditions ("if…", "when…", "once…"), hypothetical questions ("can I make bob admin?", "should I…", "how do I…") and alternatives ("admin or editor", "bob or carol") → none "unclear". "Can you make bob admin?" and "can I get admin?" are requests.
 - "demote X to R" (a move, not a removal) → none "unclear". "promote X from R1 to R2" → grant R2.
 - "what roles does X have", "does X have admin?", "is X an admin?" → get_roles (one call per person). "who is X", "look up X", "who am I" → lookup_user. "cancel", "never mind" → cancel.
-- Asking who holds a role, listing roles, passwords, creating or deactivating users → none "unsupported". Greetings and chit-chat → none "not_a_request".
+- "help", "what can I do?", "what can I ask for?" → help. "who are the admins?", "who has editor?" (who holds one catalogue role) → who_holds.
+- Listing all users, passwords, creating or deactivating users → none "unsupported". Greetings and chit-chat → none "not_a_request".
 - Only English is understood. Another language → none "unclear" if it names a catalogue role, else none "not_a_request".`;
 }

@@ -6,7 +6,15 @@ import { z } from 'zod';
  * phrase as written); code turns those into intents and checks each against the message text.
  * Everything is required (empty string = absent) so the schemas stay within the strict subset.
  */
-export const TOOL_NAMES = ['request_role_change', 'get_roles', 'lookup_user', 'cancel', 'none'] as const;
+export const TOOL_NAMES = [
+  'request_role_change',
+  'get_roles',
+  'lookup_user',
+  'cancel',
+  'none',
+  'help',
+  'who_holds',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export const NONE_REASONS = [
@@ -106,6 +114,24 @@ export function buildTools(roles: string[]): Anthropic.Tool[] {
         required: ['reason'],
       },
     },
+    {
+      name: 'help',
+      description:
+        'The message asks what Rolecall can do or what the sender may ask for ("help", "what can I do?").',
+      strict: true,
+      input_schema: { type: 'object', additionalProperties: false, properties: {}, required: [] },
+    },
+    {
+      name: 'who_holds',
+      description: 'The message asks who holds a catalogue role ("who are the admins?", "who has editor?").',
+      strict: true,
+      input_schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { role: { ...role, description: 'The catalogue role the message names.' } },
+        required: ['role'],
+      },
+    },
   ];
 }
 
@@ -130,4 +156,6 @@ export const ToolInputs = {
   lookup_user: z.object({ target: ToolTarget }).strict(),
   cancel: z.object({}).strict(),
   none: z.object({ reason: z.enum(NONE_REASONS) }).strict(),
+  help: z.object({}).strict(),
+  who_holds: z.object({ role: z.string().min(1).max(64) }).strict(),
 } as const;

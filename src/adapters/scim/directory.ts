@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import { FormMemo, providerFacts, type ScimContext } from './context.ts';
 import { isMaybeApplied, makeRedactor, scimError } from './errors.ts';
 import { emptyStats, ScimHttp, type ScimRequestEvent, type ScimStats } from './http.ts';
+import { readRoleHolders } from './role-holders.ts';
 import type { RoleModel, RoleState } from './role-model.ts';
 import { GroupsModel } from './roles-groups.ts';
 import { RolesAttributeModel, SingleAttributeModel } from './roles-user.ts';
@@ -210,6 +211,12 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
     findUserByExternalId: (externalId) => users.findByExternalId(externalId),
     getUser: (id) => users.getUser(id),
     searchUsersByName: (name, limit) => users.searchByName(name, limit),
+    ...(model instanceof GroupsModel
+      ? {
+          roleHolders: async (role: string, limit: number) =>
+            readRoleHolders(ctx, await model.groupId(role), limit),
+        }
+      : {}),
     async getRoles(userId) {
       return (await model.read(userId)).roles;
     },

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS, DENY_MODAL_CALLBACK, type UseCases } from '../../app/inbound.ts';
 import { formNotOpened } from '../../app/messages.ts';
+import { FORM_ACTION } from '../../app/request-form.ts';
 import type { Logger } from '../log/logger.ts';
 import { renderCard } from './blocks.ts';
 import type { WebClient } from './chat.ts';
@@ -17,6 +18,7 @@ import {
   parseMention,
   parseRequestSubmission,
 } from './parse.ts';
+import { registerRequestForm } from './request-form.ts';
 import {
   denyModal,
   homeView,
@@ -52,7 +54,8 @@ export interface ListenerDeps {
 }
 
 /** Action ids other listeners (e.g. another modal's file) handle; the catch-all leaves them alone. */
-export const HANDLED_ACTIONS: RegExp[] = [CLICK_ACTIONS, DENY_ACTION];
+const FORM_ACTIONS = new RegExp(`^${reEscape(FORM_ACTION)}(?:#\\d+)?$`);
+export const HANDLED_ACTIONS: RegExp[] = [CLICK_ACTIONS, DENY_ACTION, FORM_ACTIONS];
 
 /**
  * Listeners only acknowledge, parse into inbound shapes, call one use case and render its answer.
@@ -60,6 +63,7 @@ export const HANDLED_ACTIONS: RegExp[] = [CLICK_ACTIONS, DENY_ACTION];
  * as tracked background work, so a slow use case never holds Slack's 3-second window.
  */
 export function registerListeners(app: App, { useCases, log, work, views, onAuthLost }: ListenerDeps): void {
+  registerRequestForm(app, { useCases, log, work });
   const unusable = (what: string, p: Extract<Parsed<unknown>, { ok: false }>) =>
     p.malformed
       ? log.warn({ what, reason: p.reason }, 'unusable Slack payload')
