@@ -38,6 +38,12 @@ export const Env = z.object({
   ROLECALL_MODEL: z.string().default('claude-sonnet-4-5'),
   ROLECALL_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // OAuth distribution (issue 17): all three on, or none (single-token mode).
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_REDIRECT_URI: optionalString.pipe(z.url().optional()),
+  ROLECALL_ENCRYPTION_KEY: optionalString,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -363,3 +363,11 @@ function extensionField(r: RoleRequest): [string, string][] {
   const end = new Date(Date.parse(r.createdAt) + (r.durationMs ?? 0)).toISOString();
   return [['Extends', `the current grant (request ${esc(r.extendsRequestId)}); new end about ${when(end)}`]];
 }
+
+// OAuth distribution (issue 17): what an installation that serves no tenant says, and nothing else.
+export const workspaceNotSetUp = (): Card => ({
+  text: "Rolecall isn't set up for this workspace yet. Your Rolecall administrator can connect it.",
+});
+export const notThisWorkspacesRequest = (): Card => ({
+  text: 'That request belongs to another organisation; it cannot be decided from this workspace.',
+});

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockProblems, viewProblems } from './slack-blocks.ts';
+import { createOAuthSide, type OAuthAppOptions, type OAuthSide } from './slack-emulator-oauth.ts';
 
 /**
  * A local Slack Web API: the methods Rolecall calls, with Slack's token checks, Block Kit limits,
@@ -35,13 +36,17 @@ export interface EmulatorOptions {
   appToken?: string;
   /** What apps.connections.open returns (a SocketModeServer's `url`); settable later with setSocketUrl. */
   socketUrl?: string;
+  /** OAuth distribution (slack-emulator-oauth.ts): oauth.v2.access and per-installation tokens. */
+  oauth?: OAuthAppOptions;
 }
 export type Args = Record<string, unknown>;
 export interface ApiCall {
   method: string;
   args: Args;
   /** Which token authenticated the call. */
-  auth: 'bot' | 'app' | 'none' | 'invalid';
+  auth: 'bot' | 'app' | 'none' | 'invalid' | 'revoked';
+  /** The installation whose OAuth-issued token authenticated the call (OAuth mode only). */
+  workspace?: string;
   status: number;
   response: Args;
 }
@@ -94,6 +99,8 @@ export interface SlackEmulator {
   /** The next `times` calls to `method` answer `{ ok: false, error }`. */
   failNext(method: string, error: string, times?: number): void;
   setSocketUrl(url: string): void;
+  /** Present with `oauth` options: consent, issued tokens, revocation. */
+  oauth?: OAuthSide;
   callsTo(method: string): ApiCall[];
   /** The first call (already made or still to come) to `method` matching `where`. */
   waitForCall(method: string, where?: (c: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
@@ -321,6 +328,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     if (!handler) return [200, fail('unknown_method'), {}];
     if (auth === 'none') return [200, fail('not_authed'), {}];
     if (auth === 'invalid') return [200, fail('invalid_auth'), {}];
+    if (auth === 'revoked') return [200, fail('token_revoked'), {}];
     if ((method === 'apps.connections.open') !== (auth === 'app'))
       return [200, fail('not_allowed_token_type'), {}];
     const f = failures.get(method);
@@ -340,6 +348,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       }
   }
 
+  let oauth: OAuthSide | undefined;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = url.pathname.replace(/^\/api\//, '');
@@ -354,10 +363,21 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       return void res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(fail('invalid_json')));
-    const auth = authOf(req, args);
+    // OAuth distribution: the code exchange, and tokens issued per installation.
+    const token = req.headers.authorization?.replace(/^Bearer\s+/i, '') || str(args.token);
+    const inst = token ? oauth?.installOf(token) : undefined;
+    if (oauth && method === 'oauth.v2.access') {
+      const response = oauth.access(args, req);
+      record({ method, args, auth: 'none', status: 200, response });
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+    }
+    const auth = inst ? (inst.revoked ? 'revoked' : 'bot') : authOf(req, args);
     delete args.token;
-    const [status, response, headers] = answer(method, args, auth);
-    record({ method, args, auth, status, response });
+    const [status, response, headers] =
+      inst && auth === 'bot' && method === 'auth.test'
+        ? [200, oauth!.authTest(inst), {}]
+        : answer(method, args, auth);
+    record({ method, args, auth, ...(inst ? { workspace: inst.id } : {}), status, response });
     res
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
       .end(JSON.stringify(response));
@@ -365,6 +385,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  oauth = opts.oauth ? createOAuthSide(opts.oauth, () => `http://127.0.0.1:${port}/api/`) : undefined;
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
@@ -385,6 +406,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     setSocketUrl: (u) => {
       socketUrl = u;
     },
+    ...(oauth ? { oauth } : {}),
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitForCall(method, where = () => true, timeoutMs = 5_000) {
       const seen = calls.find((c) => c.method === method && where(c));

@@ -10,6 +10,7 @@ import { BAD_TOKEN, toSlackError } from './errors.ts';
 import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
 import { InFlight } from './inflight.ts';
 import { registerListeners } from './listeners.ts';
+import type { SlackOAuth } from './oauth.ts';
 import { type SlackEnv, slackSettings } from './settings.ts';
 
 export interface SlackAppOptions {
@@ -23,6 +24,8 @@ export interface SlackAppOptions {
   retry?: RetryOptions;
   /** How long `stop()` waits for use cases already started. Default 10 s. */
   drainTimeoutMs?: number;
+  /** OAuth distribution (oauth.ts): per-installation tokens instead of SLACK_BOT_TOKEN. */
+  oauth?: SlackOAuth;
 }
 
 export interface SlackApp {
@@ -56,7 +59,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const settings = slackSettings(opts.env);
   const log = opts.logger.child({ component: 'slack', mode: settings.mode });
   const boltLogger = toSlackLogger(opts.logger, 'bolt');
-  const routes = allRoutes(opts.routes ?? [], log);
+  const routes = allRoutes([...(opts.routes ?? []), ...(opts.oauth?.routes ?? [])], log);
   const clientOptions = webClientOptions({
     ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
@@ -80,7 +83,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         });
 
   const app = new App({
-    token: settings.botToken,
+    ...(opts.oauth ? { authorize: opts.oauth.authorize } : { token: settings.botToken }),
     receiver,
     clientOptions,
     logger: boltLogger,
@@ -92,9 +95,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     log.error({ err }, 'Slack event processing failed');
   });
 
-  const chat = new SlackChat(app.client);
+  const chat = opts.oauth ? opts.oauth.chat : new SlackChat(app.client);
   const useCases = typeof opts.useCases === 'function' ? opts.useCases(chat) : opts.useCases;
   const work = new InFlight(log);
+  opts.oauth?.register(app);
   registerListeners(app, { useCases, log, work });
 
   let server: Server | undefined;
