@@ -115,6 +115,7 @@ export const CONSENT: Record<string, Consent> = {
 
 export interface OAuthE2E {
   app: Rolecall;
+  clock: ManualClock;
   slack: SlackEmulator;
   socket: SocketModeServer | undefined;
   scim: ScimServer;
@@ -199,9 +200,10 @@ export async function startOAuthE2E(
   };
   let n = 0;
   const ids: IdGenerator = { next: () => `RC-OA${String(++n).padStart(4, '0')}` };
+  const clock = new ManualClock();
   const app = await startRolecall({
     env,
-    clock: new ManualClock(),
+    clock,
     ids,
     logger: o.logger ?? createLogger({ level: 'silent' }),
     extractor: createOfflineExtractor(),
@@ -239,6 +241,7 @@ export async function startOAuthE2E(
 
   const e2e: OAuthE2E = {
     app,
+    clock,
     slack,
     socket,
     scim,

@@ -52,7 +52,7 @@ describe('OAuth with token rotation (HTTP mode)', () => {
     await e.settled();
     expect((await e.app.stores.requests.get(id))?.state).toBe('applied');
     from = e.slack.calls.length;
-    (e.app.deps.clock as { advance(ms: number): void }).advance(2 * 3_600_000);
+    e.clock.advance(2 * 3_600_000);
     await e.app.tick();
     await e.slack.waitForCall(
       'chat.postMessage',

@@ -27,6 +27,9 @@ export const EVENT_SCOPES = {
   app_mention: ['app_mentions:read'],
   'message.im': ['im:history'],
   app_home_opened: [],
+  // Uninstall and revocation (OAuth distribution, tenancy.ts): no scope needed.
+  app_uninstalled: [],
+  tokens_revoked: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SubscribedEvent = keyof typeof EVENT_SCOPES;
@@ -37,6 +40,8 @@ export const LISTENED_EVENTS: Record<string, SubscribedEvent> = {
   app_mention: 'app_mention',
   message: 'message.im',
   app_home_opened: 'app_home_opened',
+  app_uninstalled: 'app_uninstalled',
+  tokens_revoked: 'tokens_revoked',
 };
 
 export const SLASH_COMMANDS = ['/rolecall'] as const;

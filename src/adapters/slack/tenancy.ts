@@ -114,17 +114,13 @@ export interface TenancyGuardDeps {
  * tenant's request is refused; everything else runs inside its installation's token scope.
  */
 export function registerTenancyGuard(app: App, deps: TenancyGuardDeps): void {
+  registerRemovals(app, deps);
   app.use(async (args: Args) => {
     const body = args.body as Json;
     const event = body.type === 'event_callback' ? (body.event as Json | undefined) : undefined;
     const ref = installRef(args.context);
-    if (event?.type === 'app_uninstalled' || event?.type === 'tokens_revoked') {
-      if (!ref) return;
-      const botRevoked =
-        event.type === 'app_uninstalled' || ((event.tokens as Json)?.bot as unknown[])?.length > 0;
-      if (botRevoked) await deps.removed(ref, event.type);
-      return;
-    }
+    // Slack sends these without a usable token (Bolt skips authorize); the listeners below act on them.
+    if (event?.type === 'app_uninstalled' || event?.type === 'tokens_revoked') return args.next();
     const token = args.context.botToken;
     if (!ref || !token) return;
     const tenants = await deps.tenancy.tenantsOf(ref);
@@ -149,6 +145,19 @@ export function registerTenancyGuard(app: App, deps: TenancyGuardDeps): void {
       }
     }
     await inInstallationScope(ref.id, token, () => args.next());
+  });
+}
+
+/** Uninstall and revocation: the installation is disabled and its token deleted. */
+function registerRemovals(app: App, deps: TenancyGuardDeps): void {
+  app.event('app_uninstalled', async ({ context }) => {
+    const ref = installRef(context);
+    if (ref) await deps.removed(ref, 'app_uninstalled');
+  });
+  app.event('tokens_revoked', async ({ context, event }) => {
+    const ref = installRef(context);
+    // Only the bot token matters: Rolecall asks for no user scopes and keeps no user tokens.
+    if (ref && (event.tokens.bot?.length ?? 0) > 0) await deps.removed(ref, 'tokens_revoked');
   });
 }
 
