@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredBotScopes } from '../../src/adapters/slack/manifest.ts';
+import { openInstallations } from '../../src/adapters/store/installations.ts';
 import { buttons } from './harness.ts';
 import { APPROVALS, CLIENT, type OAuthE2E, startOAuthE2E } from './oauth-harness.ts';
 
@@ -109,6 +110,20 @@ describe.each(['http', 'socket'] as const)('OAuth distribution, %s mode', (mode)
     await e.click('olga', 'rc_approve', requestId, { team: 'T0ACME', channel: APPROVALS });
     await e.settled();
     expect((await e.app.stores.requests.get(requestId))?.state).toBe('applied');
+  });
+
+  it('an operator binding (rolecall installs bind) lets a workspace serve a tenant at once; unbinding stops it', async () => {
+    const installations = await openInstallations(e.app.stores, e.clock);
+    await installations.bind({ installationId: 'T0NOPE', tenantId: 'beta', boundBy: 'ops', at: 'x' });
+    let from = e.slack.calls.length;
+    await e.say('nora', 'what roles does <@U0NORA> have?');
+    await e.replyTo('nora', /U0NORA.* has: /, from);
+    await e.settled();
+    expect(e.slack.calls.slice(from).every((c) => c.workspace === 'T0NOPE')).toBe(true);
+    await installations.unbind('T0NOPE');
+    from = e.slack.calls.length;
+    await e.say('nora', 'what roles does <@U0NORA> have?');
+    await e.replyTo('nora', /isn't set up for this workspace yet/, from);
   });
 
   it('an org-wide Enterprise Grid install serves the org with the org token', async () => {
