@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCipher } from '../../src/adapters/crypto/token-cipher.ts';
 import { openInstallations } from '../../src/adapters/store/installations.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { sendEvent } from '../support/slack-signing.ts';
 import { buttons } from './harness.ts';
 import { GENERAL, type OAuthE2E, SECRET, startOAuthE2E } from './oauth-harness.ts';
@@ -79,5 +80,25 @@ describe('OAuth with token rotation (HTTP mode)', () => {
     await e.say('bill', 'what roles does <@U0BEA> have?');
     await e.settled();
     expect(e.slack.calls.slice(from)).toEqual([]);
+  });
+
+  it("doctor reports every installation's state, checking active ones with their own token", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, e.env);
+    try {
+      const healthy = await runCli(['doctor', '--timeout', '5']);
+      const line = healthy.stdout.split('\n').find((l) => /slack/.test(l))!;
+      expect(line).toMatch(/PASS/);
+      expect(line).toContain('T0ACME active (acme) auth.test ok');
+      expect(line).toContain('T0BETA revoked');
+      expect(line).not.toMatch(/xox/);
+      // A token Slack revoked without Rolecall hearing of it fails the line.
+      e.slack.oauth!.revoke('T0ACME');
+      const failing = await runCli(['doctor', '--timeout', '5']);
+      expect(failing.stdout.split('\n').find((l) => /slack/.test(l))).toMatch(/FAIL.*T0ACME.*token_revoked/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });
