@@ -154,18 +154,16 @@ describe.each(['http', 'socket'] as const)('OAuth distribution, %s mode', (mode)
   it('keeps tokens in the store sealed: no token is readable without the key', async () => {
     const tokens = [...e.slack.oauth!.installs.values()].flatMap((i) => i.tokens);
     expect(tokens.length).toBeGreaterThan(2);
-    if (mode === 'http') {
-      const raw = ['rolecall.sqlite', 'rolecall.sqlite-wal']
-        .map((f) => {
-          try {
-            return readFileSync(join(e.dataDir, f)).toString('latin1');
-          } catch {
-            return '';
-          }
-        })
-        .join('');
-      for (const t of tokens) expect(raw).not.toContain(t);
-      expect(raw).toContain('rc1:k1:');
-    }
+    const raw = ['rolecall.sqlite', 'rolecall.sqlite-wal']
+      .map((f) => {
+        try {
+          return readFileSync(join(e.dataDir, f)).toString('latin1');
+        } catch {
+          return '';
+        }
+      })
+      .join('');
+    for (const t of tokens) expect(raw).not.toContain(t);
+    expect(raw).toContain('rc1:k1:');
   });
 });
