@@ -149,18 +149,23 @@ export function registerInstallsCommands(
       withStore(deps, async ({ config, installations }) => {
         const cipher = createTokenCipher(config.env.ROLECALL_ENCRYPTION_KEY);
         let n = 0;
+        let skipped = 0;
         for (const r of await installations.list()) {
           if (!r.sealed || cipher.keyIdOf(r.sealed) === cipher.currentKeyId) continue;
           const sealed = cipher.seal(cipher.open(r.sealed, r.id), r.id);
           // A running bot may have just refreshed this token: never write an older one back.
           const now = await installations.get(r.id);
-          if (now?.updatedAt !== r.updatedAt || now.sealed !== r.sealed) continue;
+          if (now?.updatedAt !== r.updatedAt || now.sealed !== r.sealed) {
+            skipped += 1;
+            continue;
+          }
           await installations.put({ ...r, sealed });
           n += 1;
         }
         process.stdout.write(
           `re-sealed ${n} installation${n === 1 ? '' : 's'} with key ${cipher.currentKeyId}\n`,
         );
+        if (skipped) process.stdout.write(`${skipped} changed while re-sealing; run rekey again\n`);
       }),
     );
 }
