@@ -10,7 +10,7 @@ import { type ScimServer, startScimServer } from '../support/scim-server.ts';
 import { type ApiCall, type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
 import type { Consent } from '../support/slack-emulator-oauth.ts';
 import { blockActionPayload, type Json, mentionEvent } from '../support/slack-payloads.ts';
-import { sendAction, sendEvent } from '../support/slack-signing.ts';
+import { sendAction, sendCommand, sendEvent } from '../support/slack-signing.ts';
 import { type SocketModeServer, startSocketModeServer } from '../support/socket-mode-server.ts';
 import { ManualClock } from './harness.ts';
 
@@ -132,6 +132,8 @@ export interface OAuthE2E {
     value: string,
     o: { team: string; channel?: string },
   ): Promise<void>;
+  /** `/rolecall text` in the member's workspace; answers what the app acknowledged with. */
+  command(who: keyof typeof MEMBERS, text: string): Promise<unknown>;
   /** Slack's app_uninstalled event for an installation (its tokens are revoked first, as Slack does). */
   uninstall(id: string): Promise<void>;
   /** The next ephemeral for a member after call index `from`. */
@@ -285,6 +287,13 @@ export async function startOAuthE2E(
         responseUrl: slack.responseUrl,
       };
       await deliver({ action: socket ? blockActionPayload(action) : (action as unknown as Json) }, w.team);
+    },
+    async command(who, text) {
+      const p = MEMBERS[who]!;
+      const cmd = { userId: p.slack, channelId: GENERAL, text, teamId: p.team };
+      if (socket) return (await socket.waitForAck(socket.pushSlashCommand(cmd))).payload;
+      const res = await sendCommand(eventsUrl, SECRET, cmd);
+      return res.body ? JSON.parse(res.body) : undefined;
     },
     async uninstall(id) {
       oauth.revoke(id);

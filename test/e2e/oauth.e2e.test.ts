@@ -85,6 +85,14 @@ describe.each(['http', 'socket'] as const)('OAuth distribution, %s mode', (mode)
     await e.settled();
     // No users.info, no directory lookup: only the sentence.
     expect(e.slack.calls.slice(from).map((c) => c.method)).toEqual(['chat.postEphemeral']);
+    // /rolecall there: the same sentence in the acknowledgement, and no call at all.
+    const before = e.slack.calls.length;
+    expect(await e.command('nora', 'make <@U0NORA> an admin')).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining("isn't set up for this workspace yet"),
+    });
+    await e.settled();
+    expect(e.slack.calls.slice(before)).toEqual([]);
     const ready = (await (await fetch(`${e.base}/readyz`)).json()) as { installs: Record<string, number> };
     expect(ready.installs).toMatchObject({ active: 3, unbound: 1 });
   });
