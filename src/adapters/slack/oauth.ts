@@ -4,7 +4,6 @@ import {
   type CodedError,
   type Installation,
   type InstallationQuery,
-  type InstallationStore,
   InstallProvider,
   type InstallURLOptions,
 } from '@slack/oauth';
@@ -18,6 +17,7 @@ import type { Logger } from '../log/logger.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import { createWebClient, type WebClientSettings } from './chat.ts';
 import type { HttpRoute } from './http.ts';
+import { sealedInstallationStore } from './installation-store.ts';
 import { requiredBotScopes } from './manifest.ts';
 import type { OAuthSettings } from './oauth-settings.ts';
 import { type InstallRef, installRef, registerTenancyGuard, Tenancy } from './tenancy.ts';
@@ -60,17 +60,6 @@ export interface SlackOAuth {
   summary(): Promise<InstallSummary>;
 }
 
-const idOf = (q: {
-  teamId?: string | undefined;
-  enterpriseId?: string | undefined;
-  isEnterpriseInstall?: boolean;
-}) => (q.isEnterpriseInstall ? q.enterpriseId : q.teamId);
-
-interface Secret {
-  t: string;
-  r?: string;
-}
-
 /**
  * OAuth distribution with Bolt's InstallProvider (@slack/oauth): the Add to Slack page and the code
  * exchange, an installation store that keeps tokens sealed (crypto/token-cipher.ts) in Rolecall's
@@ -83,70 +72,7 @@ export function createSlackOAuth(deps: SlackOAuthDeps): SlackOAuth {
   const tenancy = new Tenancy(deps.policy, deps.installations);
   const now = () => deps.clock.now().toISOString();
 
-  const store: InstallationStore = {
-    async storeInstallation(inst) {
-      const i = inst as Installation<'v2', boolean>;
-      const id = idOf({
-        teamId: i.team?.id,
-        enterpriseId: i.enterprise?.id,
-        isEnterpriseInstall: Boolean(i.isEnterpriseInstall),
-      });
-      if (!id || !i.bot?.token) throw new Error('installation without a workspace/org id or a bot token');
-      const previous = await deps.installations.get(id);
-      const secret: Secret = { t: i.bot.token, ...(i.bot.refreshToken ? { r: i.bot.refreshToken } : {}) };
-      const at = now();
-      const row: InstallationRow = {
-        id,
-        ...(i.team?.id ? { teamId: i.team.id } : {}),
-        ...(i.team?.name ? { teamName: i.team.name } : {}),
-        ...(i.enterprise?.id ? { enterpriseId: i.enterprise.id } : {}),
-        ...(i.enterprise?.name ? { enterpriseName: i.enterprise.name } : {}),
-        isEnterpriseInstall: Boolean(i.isEnterpriseInstall),
-        ...(i.appId ? { appId: i.appId } : {}),
-        botUserId: i.bot.userId,
-        ...(i.bot.id ? { botId: i.bot.id } : {}),
-        scopes: i.bot.scopes,
-        ...(i.user?.id ? { installerUserId: i.user.id } : {}),
-        installedAt: previous?.status === 'active' ? previous.installedAt : at,
-        updatedAt: at,
-        ...(i.bot.expiresAt ? { tokenExpiresAt: new Date(i.bot.expiresAt * 1000).toISOString() } : {}),
-        status: 'active',
-        sealed: deps.cipher.seal(JSON.stringify(secret), id),
-      };
-      await deps.installations.put(row);
-      const missing = scopes.filter((s) => !row.scopes.includes(s));
-      if (missing.length)
-        log.warn({ installation: id, missing }, 'installed without some bot scopes Rolecall needs');
-    },
-    async fetchInstallation(query) {
-      const id = idOf(query);
-      const row = id ? await deps.installations.get(id) : undefined;
-      if (row?.status !== 'active' || !row.sealed)
-        throw new Error(`no active installation for ${id ?? 'this event'}`);
-      const secret = JSON.parse(deps.cipher.open(row.sealed, row.id)) as Secret;
-      return {
-        team: row.isEnterpriseInstall || !row.teamId ? undefined : { id: row.teamId, name: row.teamName },
-        enterprise: row.enterpriseId ? { id: row.enterpriseId, name: row.enterpriseName } : undefined,
-        user: { id: row.installerUserId ?? '', token: undefined, scopes: undefined },
-        bot: {
-          token: secret.t,
-          ...(secret.r ? { refreshToken: secret.r } : {}),
-          ...(row.tokenExpiresAt ? { expiresAt: Math.floor(Date.parse(row.tokenExpiresAt) / 1000) } : {}),
-          scopes: row.scopes,
-          id: row.botId ?? '',
-          userId: row.botUserId ?? '',
-        },
-        isEnterpriseInstall: row.isEnterpriseInstall,
-        ...(row.appId ? { appId: row.appId } : {}),
-        tokenType: 'bot',
-        authVersion: 'v2',
-      } as Installation<'v2', boolean>;
-    },
-    async deleteInstallation(query: InstallationQuery<boolean>) {
-      const id = idOf(query);
-      if (id) await deps.installations.disable(id, 'uninstalled', now(), 'deleted');
-    },
-  };
+  const store = sealedInstallationStore({ ...deps, log, scopes, now });
 
   const { slackApiUrl, ...clientOptions } = {
     slackApiUrl: deps.web.apiUrl,
