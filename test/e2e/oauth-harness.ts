@@ -31,6 +31,8 @@ export interface Member {
   userName: string;
   name: string;
   groups: string[];
+  /** Workspaces that see this member through a Slack Connect channel. */
+  sharedWith?: string[];
 }
 
 export const MEMBERS: Record<string, Member> = {
@@ -41,12 +43,14 @@ export const MEMBERS: Record<string, Member> = {
     name: 'Alice Admin',
     groups: ['Admins'],
   },
+  // Acme and Beta share a Slack Connect channel with Olga in it.
   olga: {
     slack: 'U0OLGA',
     team: 'T0ACME',
     userName: 'olga@acme.test',
     name: 'Olga Owner',
     groups: ['Owners'],
+    sharedWith: ['T0BETA'],
   },
   bob: {
     slack: 'U0BOB',
@@ -151,13 +155,17 @@ export async function startOAuthE2E(
 ): Promise<OAuthE2E> {
   const people = Object.values(MEMBERS);
   const slack = await startSlackEmulator({
-    teams: [...new Set(people.map((p) => p.team))].map((id) => ({ id })),
+    teams: [...new Set(people.map((p) => p.team))].map((id) => ({
+      id,
+      ...(org(id) ? { enterpriseId: org(id) } : {}),
+    })),
     users: people.map((p) => ({
       id: p.slack,
       teamId: p.team,
       name: p.userName.split('@')[0],
       realName: p.name,
       email: p.userName,
+      ...(p.sharedWith ? { sharedWith: p.sharedWith } : {}),
     })),
     oauth: {
       ...CLIENT,

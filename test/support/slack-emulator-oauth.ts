@@ -24,6 +24,11 @@ import type { IncomingMessage } from 'node:http';
  *   (the bot user), bot_id, enterprise_id and is_enterprise_install.
  * - https://docs.slack.dev/reference/events/app_uninstalled — on uninstall the tokens are revoked;
  *   calls with them answer `token_revoked`.
+ * - https://docs.slack.dev/reference/methods/users.info and the user object's `is_stranger`
+ *   ("belongs to a different workspace than the one associated with your app's token, and isn't in
+ *   any shared channels visible to your app"): a token sees the users of its own workspace (its
+ *   org's, for an org-wide install) and those it shares a channel with; anyone else is
+ *   `user_not_found` (conversations.open likewise).
  */
 export interface OAuthAppOptions {
   clientId: string;
@@ -73,6 +78,14 @@ export interface OAuthSide {
   access(args: Args, req: IncomingMessage): Args;
   /** auth.test for an installation's token. */
   authTest(inst: EmulatedInstall): Args;
+  /** The error a user lookup answers when the installation cannot see that user, else undefined. */
+  hiddenUser(
+    method: string,
+    args: Args,
+    inst: EmulatedInstall,
+    users: Map<string, { teamId?: string; sharedWith?: string[] }>,
+    teams: { id: string; enterpriseId?: string }[],
+  ): string | undefined;
 }
 
 const rand = () => randomBytes(6).toString('hex');
@@ -181,6 +194,27 @@ export function createOAuthSide(app: OAuthAppOptions, apiUrl: () => string): OAu
       issue(inst);
       installs.set(instId, inst);
       return tokenAnswer(inst);
+    },
+    hiddenUser(method, args, inst, users, teams) {
+      const ids =
+        method === 'users.info'
+          ? [String(args.user ?? '')]
+          : method === 'conversations.open'
+            ? String(args.users ?? '')
+                .split(',')
+                .filter(Boolean)
+            : [];
+      const c = inst.consent;
+      const sees = (id: string) => {
+        const u = users.get(id);
+        if (!u) return true; // unknown users answer as before (user_not_found)
+        const team = u.teamId;
+        if (!team) return true;
+        if (!c.orgWide && team === c.teamId) return true;
+        if (c.orgWide && teams.find((t) => t.id === team)?.enterpriseId === c.enterpriseId) return true;
+        return (u.sharedWith ?? []).includes(inst.id);
+      };
+      return ids.every(sees) ? undefined : 'user_not_found';
     },
     authTest(inst) {
       const c = inst.consent;

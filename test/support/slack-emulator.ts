@@ -20,11 +20,15 @@ export interface EmulatedUser {
   isRestricted?: boolean;
   isUltraRestricted?: boolean;
   isStranger?: boolean;
+  /** OAuth mode: other workspaces that see this user through a shared (Slack Connect) channel. */
+  sharedWith?: string[];
 }
 export interface EmulatedTeam {
   id: string;
   name?: string;
   domain?: string;
+  /** The Enterprise Grid org the workspace belongs to (OAuth mode: org-wide installs see it). */
+  enterpriseId?: string;
 }
 export interface EmulatorOptions {
   users?: EmulatedUser[];
@@ -373,10 +377,13 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     }
     const auth = inst ? (inst.revoked ? 'revoked' : 'bot') : authOf(req, args);
     delete args.token;
+    const hidden = inst && auth === 'bot' ? oauth!.hiddenUser(method, args, inst, users, teams) : undefined;
     const [status, response, headers] =
       inst && auth === 'bot' && method === 'auth.test'
         ? [200, oauth!.authTest(inst), {}]
-        : answer(method, args, auth);
+        : hidden
+          ? [200, fail(hidden), {}]
+          : answer(method, args, auth);
     record({ method, args, auth, ...(inst ? { workspace: inst.id } : {}), status, response });
     res
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
