@@ -271,6 +271,7 @@ export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
   !env.SLACK_BOT_TOKEN?.trim() &&
   !env.SLACK_APP_TOKEN?.trim() &&
   !env.SLACK_SIGNING_SECRET?.trim() &&
+  !env.SLACK_CLIENT_ID?.trim() &&
   env.NODE_ENV?.trim() !== 'production' &&
   !existsSync(resolve(env.ROLECALL_CONFIG?.trim() || './rolecall.yml'));
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { oauthSettings } from '../../src/adapters/slack/oauth-settings.ts';
 import { type SlackEnv, slackSettings } from '../../src/adapters/slack/settings.ts';
-import { startRolecall } from '../../src/main.ts';
+import { startRolecall, wantsPlayground } from '../../src/main.ts';
 
 const base: SlackEnv = {
   SLACK_BOT_TOKEN: undefined,
@@ -51,6 +51,12 @@ describe('OAuth distribution settings', () => {
     expect(oauthSettings(oauth)?.authorizationUrl).toBeUndefined();
     expect(oauthSettings({ ...oauth, SLACK_API_URL: 'http://127.0.0.1:9/api/' })?.authorizationUrl).toBe(
       'http://127.0.0.1:9/oauth/v2/authorize',
+    );
+  });
+
+  it('an OAuth deployment that lost its other Slack settings fails loudly instead of opening the playground', () => {
+    expect(wantsPlayground({ ROLECALL_CONFIG: '/nonexistent/rolecall.yml', SLACK_CLIENT_ID: '1.2' })).toBe(
+      false,
     );
   });
 
