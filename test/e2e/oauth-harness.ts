@@ -149,7 +149,14 @@ export interface OAuthE2E {
 const org = (team: string) => (team === 'T0GRID1' ? 'E0GRID' : undefined);
 
 export async function startOAuthE2E(
-  o: { mode: 'http' | 'socket'; tokenRotation?: boolean; expiresIn?: number; logger?: Logger } = {
+  o: {
+    mode: 'http' | 'socket';
+    tokenRotation?: boolean;
+    expiresIn?: number;
+    logger?: Logger;
+    /** Use this MongoDB (database name included) instead of SQLite. */
+    mongoUri?: string;
+  } = {
     mode: 'http',
   },
 ): Promise<OAuthE2E> {
@@ -206,6 +213,7 @@ export async function startOAuthE2E(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     E2E_SCIM_TOKEN: scimToken,
+    ...(o.mongoUri ? { MONGODB_URI: o.mongoUri } : {}),
     ...(socket ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SECRET }),
   };
   let n = 0;
