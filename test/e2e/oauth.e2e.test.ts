@@ -73,6 +73,13 @@ describe.each(['http', 'socket'] as const)('OAuth distribution, %s mode', (mode)
     const betaCalls = e.slack.calls.slice(from);
     expect(betaCalls.length).toBeGreaterThan(0);
     expect(betaCalls.every((c) => c.workspace === 'T0BETA')).toBe(true);
+
+    // A slash command too.
+    from = e.slack.calls.length;
+    await e.command('bill', 'what roles does <@U0BEA> have?');
+    await e.replyTo('bill', /U0BEA.* has: /, from);
+    await e.settled();
+    expect(e.slack.calls.slice(from).every((c) => c.workspace === 'T0BETA')).toBe(true);
   });
 
   it('an installed but unbound workspace gets one polite sentence and nothing else', async () => {
