@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.ts';
 import { registerDemoCommand } from './cli/demo.ts';
 import { registerDoctorCommand } from './cli/doctor.ts';
+import { registerInstallsCommands } from './cli/installs.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerReconcileCommand } from './cli/reconcile.ts';
 import { RolecallError } from './core/errors.ts';
@@ -45,6 +46,7 @@ export function buildProgram(onStart: (code: number) => void = () => {}): Comman
   registerPolicyCommands(program);
   registerReconcileCommand(program);
   registerDemoCommand(program);
+  registerInstallsCommands(program);
   return program;
 }
 

@@ -46,6 +46,12 @@ export const Env = z.object({
   ROLECALL_AUDIT_CHECKPOINTS: optionalString,
   /** `production` makes ROLECALL_AUDIT_KEYS required. */
   NODE_ENV: optionalString,
+  // OAuth distribution (issue 17): all three on, or none (single-token mode).
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_REDIRECT_URI: optionalString.pipe(z.url().optional()),
+  ROLECALL_ENCRYPTION_KEY: optionalString,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -5,6 +5,8 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+// OAuth distribution (issue 17).
+import { createTokenCipher } from './adapters/crypto/token-cipher.ts';
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
@@ -15,7 +17,11 @@ import { createScimDirectories, type ScimDirectories } from './adapters/scim/ind
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
 import type { HttpRoute } from './adapters/slack/http.ts';
+import { createSlackOAuth, type SlackOAuth } from './adapters/slack/oauth.ts';
+import { oauthSettings } from './adapters/slack/oauth-settings.ts';
 import { slackSettings } from './adapters/slack/settings.ts';
+import { withTenantScope } from './adapters/slack/workspace-chat.ts';
+import { openInstallations } from './adapters/store/installations.ts';
 import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
 import type { UseCases } from './app/inbound.ts';
@@ -23,6 +29,7 @@ import { createUseCases } from './app/use-cases.ts';
 import { type Config, loadConfig, parseEnv } from './config.ts';
 import type { Chat } from './ports/chat.ts';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock.ts';
+import type { Installations } from './ports/installations.ts';
 import type { IntentExtractor } from './ports/intent-extractor.ts';
 import { startScheduler } from './scheduler.ts';
 
@@ -56,6 +63,12 @@ export interface SurfaceWiring {
   useCases: (chat: Chat) => UseCases;
   /** GET /metrics and GET /readyz; the surface serves them next to /healthz. */
   routes: HttpRoute[];
+  stores: StoreSet;
+  /** Set when OAuth distribution is on (SLACK_CLIENT_ID…): the installation store. */
+  installations?: Installations;
+  clock: Clock;
+  /** The surface reports its OAuth side here, for /readyz. */
+  onOAuth?: (oauth: SlackOAuth) => void;
 }
 
 export interface Running<S extends Surface> {
@@ -86,9 +99,32 @@ export async function startRolecall(opts: RolecallOptions): Promise<Rolecall> {
       ...(opts.slackRetry ? { retry: opts.slackRetry } : {}),
       routes: w.routes,
       approvalChannels: w.config.policy.tenants.flatMap((t) => t.slack.approvalChannel ?? []),
+      ...(w.installations ? { oauth: slackOAuth(w, w.installations, opts.slackRetry) } : {}),
     }),
   );
   return { ...running, slack: running.surface };
+}
+
+/** The OAuth side of the Slack app, over the installation store (tokens sealed with ROLECALL_ENCRYPTION_KEY). */
+function slackOAuth(w: SurfaceWiring, installations: Installations, retry?: RetryOptions): SlackOAuth {
+  const env = w.config.env;
+  const oauth = createSlackOAuth({
+    settings: oauthSettings(env)!,
+    installations,
+    cipher: createTokenCipher(env.ROLECALL_ENCRYPTION_KEY),
+    policy: w.config.policy,
+    clock: w.clock,
+    logger: w.logger,
+    audit: w.stores.audit,
+    requestTenant: async (id) => (await w.stores.requests.get(id))?.tenantId,
+    web: {
+      ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+      ...(retry ? { retry } : {}),
+      logger: w.logger,
+    },
+  });
+  w.onOAuth?.(oauth);
+  return oauth;
 }
 
 /** The same stores, directories, extractor, scheduler and metrics behind any surface. */
@@ -99,7 +135,18 @@ export async function startSurface<S extends Surface>(
   const config = opts.config;
   const log = opts.logger ?? createLogger({ level: config.env.LOG_LEVEL });
   const clock = opts.clock ?? systemClock;
+  // OAuth distribution: a half-set OAuth config or a missing/bad key stops the start before the store opens.
+  const oauthOn = oauthSettings(config.env) !== undefined;
+  if (oauthOn) createTokenCipher(config.env.ROLECALL_ENCRYPTION_KEY);
   const stores = await openStores({ env: config.env, logger: log, clock });
+  let installations: Installations | undefined;
+  let oauth: SlackOAuth | undefined;
+  if (oauthOn) {
+    installations = await openInstallations(stores, clock).catch(async (err: unknown) => {
+      await stores.close();
+      throw err;
+    });
+  }
   const metrics = createMetrics({ requests: stores.requests });
   const directories = createScimDirectories({
     tenants: config.policy.tenants,
@@ -130,6 +177,12 @@ export async function startSurface<S extends Surface>(
   const surface = makeSurface({
     config,
     logger: log,
+    stores,
+    clock,
+    ...(installations ? { installations } : {}),
+    onOAuth: (o) => {
+      oauth = o;
+    },
     useCases: (chat) => {
       deps = {
         policy: config.policy,
@@ -142,7 +195,8 @@ export async function startSurface<S extends Surface>(
         clock,
         ids: opts.ids ?? randomIds,
         log,
-        logScope,
+        // With OAuth, scheduled work answers with its request's tenant's installation.
+        logScope: installations ? withTenantScope(logScope) : logScope,
         observer: metrics.observer,
       };
       return createUseCases(deps);
@@ -165,9 +219,10 @@ export async function startSurface<S extends Surface>(
           const storeOk = await stores.requests.ping().catch(() => false);
           const slackOk = surface.connected;
           const ok = storeOk && slackOk;
+          const installs = oauth ? await oauth.summary().catch(() => 'unavailable') : undefined;
           res
             .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ ok, store: storeOk, slack: slackOk }));
+            .end(JSON.stringify({ ok, store: storeOk, slack: slackOk, ...(installs ? { installs } : {}) }));
         },
       },
     ]),
@@ -219,6 +274,7 @@ export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
   !env.SLACK_BOT_TOKEN?.trim() &&
   !env.SLACK_APP_TOKEN?.trim() &&
   !env.SLACK_SIGNING_SECRET?.trim() &&
+  !env.SLACK_CLIENT_ID?.trim() &&
   env.NODE_ENV?.trim() !== 'production' &&
   !existsSync(resolve(env.ROLECALL_CONFIG?.trim() || './rolecall.yml'));
 

@@ -13,9 +13,9 @@ import { listRoleHolders } from './list-role-holders.ts';
 import {
   didYouMean,
   errorCard,
-  filesNotRead,
   esc,
   FORM_LEADS,
+  filesNotRead,
   formOffer,
   lookupAnswer,
   nameAmbiguous,

@@ -549,3 +549,11 @@ export function endsAt(r: RoleRequest): string | undefined {
   const end = r.endsBy ?? new Date(Date.parse(r.createdAt) + r.durationMs).toISOString();
   return `until ${when(end)}`;
 }
+
+// OAuth distribution (issue 17): what an installation that serves no tenant says, and nothing else.
+export const workspaceNotSetUp = (): Card => ({
+  text: "Rolecall isn't set up for this workspace yet. Your Rolecall administrator can connect it.",
+});
+export const notThisWorkspacesRequest = (): Card => ({
+  text: 'That request belongs to another organisation; it cannot be decided from this workspace.',
+});

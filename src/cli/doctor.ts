@@ -4,6 +4,8 @@ import { checkModel } from '../adapters/llm/check.ts';
 import { createLogger, scrubSecrets } from '../adapters/log/logger.ts';
 import { createScimDirectories, type ScimDirectories, type ScimFinding } from '../adapters/scim/index.ts';
 import { checkSlack } from '../adapters/slack/check.ts';
+import { checkInstalls } from '../adapters/slack/check-installs.ts';
+import { oauthSettings } from '../adapters/slack/oauth-settings.ts';
 import { openStores } from '../adapters/store/open.ts';
 import { DB_FILE } from '../adapters/store/sqlite/connection.ts';
 import { type CheckLine, checkHealth, formatLines, runProbe } from '../app/check-health.ts';
@@ -52,7 +54,8 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
       file: config.file,
       policy: config.policy,
       directories,
-      slack: () => checkSlack(env, timeoutMs),
+      // OAuth distribution: each installation's own token instead of SLACK_BOT_TOKEN.
+      slack: () => (oauthSettings(env) ? checkInstalls(raw, timeoutMs) : checkSlack(env, timeoutMs)),
       ...approvalsCheck(config, env, timeoutMs),
       ...(env.ANTHROPIC_API_KEY
         ? {

@@ -47,6 +47,10 @@ export const AuditEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reconciled'), ...base }),
   z.object({ kind: z.literal('drift_detected'), ...base }),
   z.object({ kind: z.literal('refused_sender'), ...base }),
+  // OAuth distribution: an operator bound or unbound a Slack installation; Slack removed one.
+  z.object({ kind: z.literal('installation_bound'), ...base, installationId: z.string() }),
+  z.object({ kind: z.literal('installation_unbound'), ...base, installationId: z.string() }),
+  z.object({ kind: z.literal('installation_removed'), ...base, installationId: z.string() }),
 ]);
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export type AuditKind = AuditEvent['kind'];

@@ -17,6 +17,8 @@ import {
 
 export type { EmulatedChannel } from './slack-contract.ts';
 
+import { createOAuthSide, type OAuthAppOptions, type OAuthSide } from './slack-emulator-oauth.ts';
+
 /**
  * A local Slack Web API: the methods Rolecall calls, with Slack's token checks, Block Kit limits,
  * error codes and 429 + Retry-After, on 127.0.0.1. Everything it was asked is kept for assertions.
@@ -39,11 +41,15 @@ export interface EmulatedUser {
   isStranger?: boolean;
   /** users.info `is_email_confirmed` (Slack user object); default true. */
   emailConfirmed?: boolean;
+  /** OAuth mode: other workspaces that see this user through a shared (Slack Connect) channel. */
+  sharedWith?: string[];
 }
 export interface EmulatedTeam {
   id: string;
   name?: string;
   domain?: string;
+  /** The Enterprise Grid org the workspace belongs to (OAuth mode: org-wide installs see it). */
+  enterpriseId?: string;
 }
 export interface EmulatorOptions {
   users?: EmulatedUser[];
@@ -57,13 +63,17 @@ export interface EmulatorOptions {
   socketUrl?: string;
   /** Conversations that exist besides the bot's DMs with known users. */
   channels?: EmulatedChannel[];
+  /** OAuth distribution (slack-emulator-oauth.ts): oauth.v2.access and per-installation tokens. */
+  oauth?: OAuthAppOptions;
 }
 export type Args = Record<string, unknown>;
 export interface ApiCall {
   method: string;
   args: Args;
   /** Which token authenticated the call. */
-  auth: 'bot' | 'app' | 'none' | 'invalid';
+  auth: 'bot' | 'app' | 'none' | 'invalid' | 'revoked';
+  /** The installation whose OAuth-issued token authenticated the call (OAuth mode only). */
+  workspace?: string;
   status: number;
   response: Args;
   /** Why Slack would accept this call but nobody would see it as sent (see slack-contract.ts). */
@@ -135,6 +145,8 @@ export interface SlackEmulator {
   /** The next `times` calls to `method` answer `{ ok: false, error }`. */
   failNext(method: string, error: string, times?: number): void;
   setSocketUrl(url: string): void;
+  /** Present with `oauth` options: consent, issued tokens, revocation. */
+  oauth?: OAuthSide;
   callsTo(method: string): ApiCall[];
   /** The first call (already made or still to come) to `method` matching `where`. */
   waitForCall(method: string, where?: (c: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
@@ -435,6 +447,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     if (auth === 'none') return [200, fail('not_authed'), {}];
     if (auth === 'invalid') return [200, fail('invalid_auth'), {}];
     if (auth === 'bot' && revoked) return [200, fail(revoked), {}];
+    if (auth === 'revoked') return [200, fail('token_revoked'), {}];
     if ((method === 'apps.connections.open') !== (auth === 'app'))
       return [200, fail('not_allowed_token_type'), {}];
     const f = failures.get(method);
@@ -463,6 +476,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       }
   }
 
+  let oauth: OAuthSide | undefined;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = url.pathname.replace(/^\/api\//, '');
@@ -492,10 +506,32 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
       return void res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(fail('invalid_json')));
-    const auth = authOf(req, args);
+    // OAuth distribution: the code exchange, and tokens issued per installation.
+    const token = req.headers.authorization?.replace(/^Bearer\s+/i, '') || str(args.token);
+    const inst = token ? oauth?.installOf(token) : undefined;
+    if (oauth && method === 'oauth.v2.access') {
+      const response = oauth.access(args, req);
+      record({ method, args, auth: 'none', status: 200, response });
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+    }
+    const auth = inst ? (inst.revoked ? 'revoked' : 'bot') : authOf(req, args);
     delete args.token;
-    const [status, response, headers] = answer(method, args, auth);
-    record({ method, args, auth, status, response, flags: flagsOf(method, args, response) });
+    const hidden = inst && auth === 'bot' ? oauth!.hiddenUser(method, args, inst, users, teams) : undefined;
+    const [status, response, headers] =
+      inst && auth === 'bot' && method === 'auth.test'
+        ? [200, oauth!.authTest(inst), {}]
+        : hidden
+          ? [200, fail(hidden), {}]
+          : answer(method, args, auth);
+    record({
+      method,
+      args,
+      auth,
+      ...(inst ? { workspace: inst.id } : {}),
+      status,
+      response,
+      flags: flagsOf(method, args, response),
+    });
     res
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
       .end(JSON.stringify(response));
@@ -503,6 +539,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  oauth = opts.oauth ? createOAuthSide(opts.oauth, () => `http://127.0.0.1:${port}/api/`) : undefined;
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
@@ -543,6 +580,7 @@ export async function startSlackEmulator(opts: EmulatorOptions = {}): Promise<Sl
     setSocketUrl: (u) => {
       socketUrl = u;
     },
+    ...(oauth ? { oauth } : {}),
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitForCall(method, where = () => true, timeoutMs = 5_000) {
       const seen = calls.find((c) => c.method === method && where(c));

@@ -18,6 +18,9 @@ export interface EnvelopeOpts {
   teamId?: string;
   botUserId?: string;
   appId?: string;
+  /** Enterprise Grid: the org, and whether the app is installed org-wide (OAuth distribution). */
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
 }
 
 /** The `event_callback` body around an event. */
@@ -31,8 +34,15 @@ export function eventEnvelope(event: Json, o: EnvelopeOpts = {}): Json {
     type: 'event_callback',
     event_id: o.eventId ?? uniqueId('Ev'),
     event_time: 1_700_000_000,
+    ...(o.enterpriseId ? { enterprise_id: o.enterpriseId } : {}),
     authorizations: [
-      { enterprise_id: null, team_id: teamId, user_id: o.botUserId ?? 'UROLECALLBOT', is_bot: true },
+      {
+        enterprise_id: o.enterpriseId ?? null,
+        team_id: o.isEnterpriseInstall ? null : teamId,
+        user_id: o.botUserId ?? 'UROLECALLBOT',
+        is_bot: true,
+        ...(o.isEnterpriseInstall !== undefined ? { is_enterprise_install: o.isEnterpriseInstall } : {}),
+      },
     ],
     is_ext_shared_channel: false,
   };

@@ -11,6 +11,7 @@ import { BAD_TOKEN, toSlackError } from './errors.ts';
 import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
 import { InFlight } from './inflight.ts';
 import { registerListeners } from './listeners.ts';
+import type { SlackOAuth } from './oauth.ts';
 import { type SlackEnv, slackSettings } from './settings.ts';
 
 export interface SlackAppOptions {
@@ -26,6 +27,8 @@ export interface SlackAppOptions {
   drainTimeoutMs?: number;
   /** Approval channels checked at start-up: the bot must be able to post there (logged, not fatal). */
   approvalChannels?: string[];
+  /** OAuth distribution (oauth.ts): per-installation tokens instead of SLACK_BOT_TOKEN. */
+  oauth?: SlackOAuth;
 }
 
 export interface SlackApp {
@@ -66,7 +69,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const settings = slackSettings(opts.env);
   const log = opts.logger.child({ component: 'slack', mode: settings.mode });
   const boltLogger = toSlackLogger(opts.logger, 'bolt');
-  const routes = allRoutes(opts.routes ?? [], log);
+  const routes = allRoutes([...(opts.routes ?? []), ...(opts.oauth?.routes ?? [])], log);
   const clientOptions = webClientOptions({
     ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
@@ -90,7 +93,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         });
 
   const app = new App({
-    token: settings.botToken,
+    ...(opts.oauth ? { authorize: opts.oauth.authorize } : { token: settings.botToken }),
     receiver,
     clientOptions,
     logger: boltLogger,
@@ -104,18 +107,23 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   let authLost: string | undefined;
   const onAuthLost = (reason: string) => {
+    // With OAuth distribution one workspace's uninstall or revoked token says nothing of the others:
+    // its installation records it (tenancy.ts) and readiness counts installs instead.
+    if (opts.oauth) return;
     if (!authLost) log.error({ reason }, 'Slack no longer accepts the bot token: not ready');
     authLost ??= reason;
   };
-  const chat = new SlackChat(app.client, onAuthLost);
+  const chat = opts.oauth ? opts.oauth.chat : new SlackChat(app.client, onAuthLost);
   const useCases = typeof opts.useCases === 'function' ? opts.useCases(chat) : opts.useCases;
   const work = new InFlight(log);
+  // views.open only; in OAuth mode it has no token of its own and each call passes its workspace's.
   const views = new webApi.WebClient(settings.botToken, {
     ...clientOptions,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 2_500,
   });
+  opts.oauth?.register(app);
   registerListeners(app, { useCases, log, work, views, onAuthLost });
   let approvalChannelProblems: { channel: string; reason: string }[] = [];
 
@@ -146,7 +154,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       } catch (err) {
         throw startError(err, 'SLACK_BOT_TOKEN', 'auth.test');
       }
-      approvalChannelProblems = await checkApprovalChannels(chat, opts.approvalChannels ?? []);
+      // With OAuth each tenant's channels belong to its own installation: `doctor` checks those.
+      if (!opts.oauth)
+        approvalChannelProblems = await checkApprovalChannels(chat, opts.approvalChannels ?? []);
       for (const p of approvalChannelProblems)
         log.error(p, 'the bot cannot post in this approval channel: approvers will not be asked there');
       const { port, host } = settings;

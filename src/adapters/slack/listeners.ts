@@ -54,6 +54,7 @@ export interface ListenerDeps {
 }
 
 /** Action ids other listeners (e.g. another modal's file) handle; the catch-all leaves them alone. */
+const withToken = (token: string | undefined) => (token ? { token } : {});
 const FORM_ACTIONS = new RegExp(`^${reEscape(FORM_ACTION)}(?:#\\d+)?$`);
 export const HANDLED_ACTIONS: RegExp[] = [CLICK_ACTIONS, DENY_ACTION, FORM_ACTIONS];
 
@@ -103,7 +104,7 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
     if (!context.botUserId || bots.includes(context.botUserId)) onAuthLost('tokens_revoked');
   });
 
-  app.command(COMMAND, async ({ ack, body, respond }) => {
+  app.command(COMMAND, async ({ ack, body, respond, context }) => {
     await ack();
     const p = parseCommand(body);
     if (!p.ok) return unusable('command', p);
@@ -118,7 +119,12 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
       return unusable('command', { ok: false, reason: 'empty command without trigger_id', malformed: true });
     void work.run('views.open', { view: REQUEST_MODAL_CALLBACK }, () =>
       views.views
-        .open({ trigger_id: triggerId, view: requestModal(message.channelId, message.responseUrl) })
+        // The token of the workspace the command came through (OAuth distribution has no single token).
+        .open({
+          ...withToken(context.botToken),
+          trigger_id: triggerId,
+          view: requestModal(message.channelId, message.responseUrl),
+        })
         .then(
           () => {},
           (err: unknown) => formFailed(toSlackError(err, 'views.open'), 'request', respond),
@@ -141,7 +147,7 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
     });
   });
 
-  app.action(DENY_ACTION, async ({ ack, body, respond }) => {
+  app.action(DENY_ACTION, async ({ ack, body, respond, context }) => {
     await ack();
     const p = parseClick(body);
     if (!p.ok) return unusable('block_actions', p);
@@ -153,10 +159,12 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
         malformed: true,
       });
     void work.run('views.open', { view: DENY_MODAL_CALLBACK, requestId: click.value }, () =>
-      views.views.open({ trigger_id: triggerId, view: denyModal(click.value) }).then(
-        () => {},
-        (err: unknown) => formFailed(toSlackError(err, 'views.open'), 'deny', respond),
-      ),
+      views.views
+        .open({ ...withToken(context.botToken), trigger_id: triggerId, view: denyModal(click.value) })
+        .then(
+          () => {},
+          (err: unknown) => formFailed(toSlackError(err, 'views.open'), 'deny', respond),
+        ),
     );
   });
 

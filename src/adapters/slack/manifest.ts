@@ -31,7 +31,7 @@ export const EVENT_SCOPES = {
   app_mention: ['app_mentions:read'],
   'message.im': ['im:history'],
   app_home_opened: [],
-  // Readiness turns false when the app is uninstalled or its tokens are revoked.
+  // Readiness (single-token mode) or the installation (OAuth distribution, tenancy.ts) follows uninstall and revocation.
   app_uninstalled: [],
   tokens_revoked: [],
 } as const satisfies Record<string, readonly string[]>;
