@@ -87,10 +87,17 @@ export async function proposeChange(
   const rolesBefore = await dir.getRoles(target.user.id);
   // Issue 16: told before any card, not after a confirmation that changes nothing. Only to someone
   // who may see the target's roles (issue 13.3): anyone else gets the card, which shows none.
-  if (mayView && ask.action === 'grant' && !ask.extend && rolesBefore.includes(ask.role)) {
-    const current = await currentGrant(deps, tenant.id, target.user.id, ask.role, now);
+  // A role held through a running time-bound grant is not "already had": a new grant continues it,
+  // and the policy judges the continuous span below (issue 13.5).
+  if (
+    mayView &&
+    ask.action === 'grant' &&
+    !ask.extend &&
+    rolesBefore.includes(ask.role) &&
+    !(await currentGrant(deps, tenant.id, target.user.id, ask.role, now))
+  ) {
     const name = isSelf ? 'You' : (target.identity.displayName ?? 'They');
-    await ctx.reply(alreadyHas(name, ask.role, current?.grantEndsAt));
+    await ctx.reply(alreadyHas(name, ask.role));
     return;
   }
   const running =

@@ -56,7 +56,8 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
       expect(first.state).toBe('applied');
       w.clock.advance(23 * HOUR);
       await say(p, 'make me an editor for 24 hours');
-      const card = chat.cards.filter((c) => c.to === 'D0BOB').at(-2)!.card;
+      // One message per refusal (issue 16): the refused card is the last one.
+      const card = chat.cards.filter((c) => c.to === 'D0BOB').at(-1)!.card;
       expect(PeopleChat.all(card)).toMatch(/Not allowed: the duration is longer than the policy allows/);
       expect(card.buttons ?? []).toEqual([]);
       const [denied] = await p.deps.requests.find({ tenantId: 'acme', states: ['denied'] });

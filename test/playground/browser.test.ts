@@ -195,7 +195,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     await page.click('#form-submit');
     await form.waitFor({ state: 'hidden' });
     const confirm = await card('Grant editor to Dana Kim?');
-    expect(await confirm.locator('dd').nth(3).textContent()).toBe('2h');
+    // By its label: Erin (editor) may not view Dana's roles, so the card has no "Roles now" field (issue 13.3).
+    expect(await confirm.locator('dt:text-is("Duration") + dd').textContent()).toBe('2h');
     await shows(confirm, 'ticket SUP-1182');
   });
 
@@ -222,8 +223,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
     await page.click('#thread-close');
     await page.locator('#thread').waitFor({ state: 'hidden' });
-    // Back in the channel: the request with its reply count, and the composer within reach.
-    await page.locator('#log .replies', { hasText: '1 reply' }).waitFor();
+    // Back in the channel: the card (top level: Slack shows an ephemeral in a thread only if the
+    // thread exists, issue 14), and the composer within reach.
+    await page.locator('#log', { hasText: 'Grant editor to Dana Kim?' }).waitFor();
     const button = await page.locator('#send').boundingBox();
     expect((button?.x ?? 0) + (button?.width ?? 0)).toBeLessThanOrEqual(420);
     expect((button?.y ?? 0) + (button?.height ?? 0)).toBeLessThanOrEqual(800);

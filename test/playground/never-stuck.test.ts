@@ -36,8 +36,17 @@ const post = async (path: string, body: unknown) => {
 };
 
 /** Replies to one said message, in its thread, as `as` sees them. */
+/**
+ * The bot's answers to the message at `ts`: in its thread, or (a top-level message, issue 14: Slack
+ * shows an ephemeral in a thread only if the thread exists) posted after it at the top level.
+ */
 async function repliesTo(as: string, channel: string, ts: unknown) {
-  return (await c.messages(as, channel)).filter((m) => m.threadTs === ts && m.ts !== ts);
+  return (await c.messages(as, channel)).filter(
+    (m) =>
+      m.ts !== ts &&
+      m.from === 'bot' &&
+      (m.threadTs === ts || (m.threadTs == null && Number(m.ts) > Number(ts))),
+  );
 }
 
 interface Form {

@@ -68,10 +68,11 @@ describe('manifest.yml', () => {
 
 describe('the method and event tables match the code', () => {
   it('every Web API method the adapter calls is in METHOD_SCOPES, and every entry is called', () => {
+    // `\s*`: a formatter may break `client.views\n  .open(` across lines.
     const called = new Set(
       [
         ...source.matchAll(
-          /\.(chat|users|conversations|views|auth|apps|team|reactions|files)\.(\w+)(?:\.(\w+))?\(/g,
+          /\.(chat|users|conversations|views|auth|apps|team|reactions|files)\s*\.(\w+)(?:\.(\w+))?\(/g,
         ),
       ].map((m) => [m[1], m[2], m[3]].filter(Boolean).join('.')),
     );
@@ -81,7 +82,8 @@ describe('the method and event tables match the code', () => {
   });
 
   it('every event listener maps to a subscribed event, and every subscription has a listener', () => {
-    const listened = [...source.matchAll(/app\.event\('([\w.]+)'/g)].map((m) => m[1]!);
+    // An event may have more than one listener (uninstall: readiness and the OAuth installation).
+    const listened = [...new Set([...source.matchAll(/app\.event\('([\w.]+)'/g)].map((m) => m[1]!))];
     expect(listened.sort()).toEqual(Object.keys(LISTENED_EVENTS).sort());
     expect(Object.values(LISTENED_EVENTS).sort()).toEqual([...SUBSCRIBED_EVENTS].sort());
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_CALLBACK, FORM_FIELDS } from '../../src/adapters/slack/request-form.ts';
 import { FORM_ACTION, type FormSubmission, type RequestForm } from '../../src/app/request-form.ts';
+import { mintTriggerId } from '../support/slack-contract.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
 import { type StartedSlackApp, startSlackTestApp } from '../support/slack-harness.ts';
 import { viewSubmissionPayload } from '../support/slack-payloads.ts';
@@ -48,15 +49,17 @@ afterAll(async () => {
 
 describe('request form in Slack', () => {
   it('opens at once with the trigger, then shows the pre-filled form', async () => {
+    // A trigger the emulator would have issued with the click (it refuses made-up ones, as Slack does).
+    const trigger = mintTriggerId();
     const res = await sendAction(s.eventsUrl, SIGNING_SECRET, {
       actionId: FORM_ACTION,
       value: JSON.stringify(form.prefill),
       userId: 'UALICE',
       channelId: 'C0GENERAL',
-      triggerId: 'trig.form',
+      triggerId: trigger,
     });
     expect(res.status).toBe(200);
-    const open = await emu.waitForCall('views.open', (c) => c.args.trigger_id === 'trig.form');
+    const open = await emu.waitForCall('views.open', (c) => c.args.trigger_id === trigger);
     expect(JSON.stringify(open.args.view)).toContain('Loading the request form');
     const update = await emu.waitForCall('views.update');
     expect(update.args.view).toMatchObject({ callback_id: FORM_CALLBACK });
