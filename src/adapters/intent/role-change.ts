@@ -175,6 +175,10 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
       }
     } else {
       if (first.text === 'from' || justification !== undefined) return unclear;
+      // "request approver for Maya Goldberg", "for our auditor <mailto:…>": what follows "for" may
+      // be the person the role is for. Read as a reason, the grant would go to the requester
+      // instead, so anything that may name someone there leaves the message unclear (fail closed).
+      if (first.text === 'for' && who.some(mayNameSomeone)) return unclear;
       const words = roleWords(c.roles);
       if (post.some((t) => t.kind === 'word' && words.has(t.text))) return { none: 'unknown_role' };
       justification = reasonText(c, first, end, false);
@@ -210,6 +214,12 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
   const intent: Intent = { kind: 'request_role_change', action, targets, role, ...timing };
   if (justification) intent.justification = justification.slice(0, 500);
   return { intents: [intent] };
+}
+
+/** A mention, an email, an @name, or a capitalised word of letters ("Maya"): possibly a person. */
+function mayNameSomeone(t: Token): boolean {
+  if (t.kind === 'mention' || t.kind === 'email' || t.kind === 'at') return true;
+  return t.kind === 'word' && /^\p{Lu}\p{Ll}+$/u.test(t.raw);
 }
 
 const DASHES = new Set(['—', '–', '-', ':', '(']);

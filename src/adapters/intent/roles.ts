@@ -30,7 +30,6 @@ const WORDS: Record<string, string> = {
   administrator: 'admin',
   administrators: 'admin',
   admins: 'admin',
-  sysadmin: 'admin',
 };
 /** Common words one letter away from usual role names: never read as typos. */
 const NOT_TYPOS = new Set([
