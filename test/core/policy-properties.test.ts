@@ -421,7 +421,9 @@ describe('lifecycle invariants under random event sequences', () => {
             expect(transition(r, event, new Date(now.getTime() + 48 * HOUR)).ok).toBe(false);
         }
       }),
-      { numRuns: 1000 },
+      // Seeded: the coverage check below counts how often each path was hit, and an unseeded run
+      // hit duplicate_approval only 4 times in some runs (a flaky failure, not a finding).
+      { numRuns: 1000, seed: 424242 },
     );
     for (const what of [
       'awaiting_confirmation→awaiting_approval',
