@@ -1,4 +1,5 @@
 import type { Decision } from '../core/decision.ts';
+import { editDistance } from '../core/edit-distance.ts';
 import { canView, evaluate } from '../core/policy.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import type { Card } from '../ports/chat.ts';
@@ -86,19 +87,5 @@ export function helpersFor(tenant: Tenant, role?: string): string[] {
 export function nearRoles(word: string, roles: readonly string[]): string[] {
   const w = word.toLowerCase();
   if (w.length < 3) return [];
-  return roles.filter((r) => r !== w && distance(w, r) <= (r.length > 5 ? 2 : 1));
-}
-
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
+  return roles.filter((r) => r !== w && editDistance(w, r) <= (r.length > 5 ? 2 : 1));
 }

@@ -1,3 +1,4 @@
+import { editDistance } from '../../core/edit-distance.ts';
 import type { Intent } from '../../core/intent.ts';
 
 /**
@@ -91,20 +92,6 @@ export function readPartial(
 /** The one catalogue role a longer word is a typo of (one edit, two for long roles), if any. */
 function nearRole(word: string, roles: readonly string[]): string | undefined {
   if (word.length < 4) return undefined;
-  const near = roles.filter((r) => r.length >= 4 && edits(word, r) <= (r.length >= 6 ? 2 : 1));
+  const near = roles.filter((r) => r.length >= 4 && editDistance(word, r) <= (r.length >= 6 ? 2 : 1));
   return near.length === 1 ? near[0] : undefined;
-}
-
-function edits(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
