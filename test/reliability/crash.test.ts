@@ -37,12 +37,8 @@ const textFor = (w: World, i: number) => {
 
 /** The outcome of a confirmed change in its channel: Done, or an error card with a reference. */
 function outcome(w: World, channel: string, timeoutMs: number): Promise<string> {
-  const hit = (c: ApiCall) =>
-    c.args.channel === channel && /^Done:|Reference:|nothing to change|already/i.test(String(c.args.text));
-  return Promise.race([
-    w.slack.waitForCall('chat.postMessage', hit, timeoutMs),
-    w.slack.waitForCall('chat.postEphemeral', hit, timeoutMs),
-  ]).then((c) => String(c.args.text));
+  const hit = (c: ApiCall) => /^Done:|Reference:|nothing to change|already/i.test(String(c.args.text));
+  return w.answer(channel, hit, timeoutMs).then((c) => String(c.args.text));
 }
 
 let world: World | undefined;

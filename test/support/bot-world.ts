@@ -53,6 +53,11 @@ export interface World {
   ): Promise<{ status: number; ms: number }>;
   /** The confirmation card shown in `channel` (ephemeral), with its request id. */
   card(channel: string, timeoutMs?: number): Promise<{ requestId: string; at: number; call: ApiCall }>;
+  /**
+   * The first answer seen in `channel` that `hit` accepts, however it went: posted, ephemeral, or
+   * through the response_url of a click made there (issue 14: clicks are answered next to the card).
+   */
+  answer(channel: string, hit: (c: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
   /** The outcome message posted in `channel` (Done / failed / …). */
   outcome(channel: string, match: RegExp, timeoutMs?: number): Promise<{ at: number; text: string }>;
   /** Kills (SIGKILL) or stops the bot and starts a new one on the same data. */
@@ -66,6 +71,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     return { slack: `U1T${n}`, userName: `target${n}@acme.test`, name: `Target ${n}` };
   });
   const people = Object.values(PEOPLE);
+  /** response_url path → the channel of the click it was given with. */
+  const clickChannel = new Map<string, string>();
   const slack = await startSlackEmulator({
     teams: [{ id: TEAM }],
     users: [
@@ -166,6 +173,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     },
     async click(channel, actionId, value, user = alice) {
       const at = performance.now();
+      const responsePath = new URL(slack.responseUrl).pathname;
+      clickChannel.set(responsePath, channel);
       const res = await sendAction(bot.eventsUrl, SECRET, {
         actionId,
         value,
@@ -174,7 +183,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
         userTeamId: TEAM,
         channelId: channel,
         // Through the Slack timing proxy, like Web API calls: the spent-card replacement is Slack's time.
-        responseUrl: new URL(new URL(slack.responseUrl).pathname, slackApi.url).toString(),
+        responseUrl: new URL(responsePath, slackApi.url).toString(),
       });
       return { status: res.status, ms: performance.now() - at };
     },
@@ -187,6 +196,15 @@ export async function startWorld(o: WorldOptions): Promise<World> {
       const at = performance.now();
       const confirm = buttons((call.args.blocks as unknown[]) ?? []).find((b) => b.actionId === 'rc_confirm');
       return { requestId: confirm!.value, at, call };
+    },
+    answer(channel, hit, timeoutMs = 30_000) {
+      const inChannel = (c: ApiCall) =>
+        (c.method === 'response_url' ? clickChannel.get(String(c.args.url)) : c.args.channel) === channel;
+      return Promise.any(
+        ['chat.postMessage', 'chat.postEphemeral', 'response_url'].map((m) =>
+          slack.waitForCall(m, (c) => inChannel(c) && hit(c), timeoutMs),
+        ),
+      );
     },
     async outcome(channel, match, timeoutMs = 30_000) {
       const call = await slack.waitForCall(
