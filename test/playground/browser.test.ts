@@ -48,6 +48,25 @@ async function card(text: string) {
 const shows = (loc: Locator, text: string) => loc.filter({ hasText: text }).waitFor();
 const gone = (loc: Locator) => loc.first().waitFor({ state: 'detached' });
 
+/**
+ * The element's box once it is laid out. Playwright answers null when the element it resolved was
+ * replaced by a re-render in between (CI under load hit this), so wait for a box, never sleep.
+ */
+async function boxOf(loc: Locator) {
+  let box: Awaited<ReturnType<Locator['boundingBox']>> = null;
+  await expect
+    .poll(
+      async () => {
+        box = await loc.boundingBox();
+        return box;
+      },
+      { timeout: 20_000 },
+    )
+    .not.toBeNull();
+  if (!box) throw new Error('no bounding box');
+  return box as { x: number; y: number; width: number; height: number };
+}
+
 describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromium', () => {
   beforeAll(async () => {
     if (!hasChromium)
@@ -217,19 +236,19 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     await as(ERIN, 'C0GENERAL');
     await send('make Dana Kim an editor for 2 hours');
     const confirm = await card('Grant editor to Dana Kim?');
-    const box = await confirm.boundingBox();
-    expect(box?.x).toBeGreaterThanOrEqual(0);
-    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(420);
+    const box = await boxOf(confirm);
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(420);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
     await page.click('#thread-close');
     await page.locator('#thread').waitFor({ state: 'hidden' });
     // Back in the channel: the card (top level: Slack shows an ephemeral in a thread only if the
     // thread exists, issue 14), and the composer within reach.
     await page.locator('#log', { hasText: 'Grant editor to Dana Kim?' }).waitFor();
-    const button = await page.locator('#send').boundingBox();
-    expect((button?.x ?? 0) + (button?.width ?? 0)).toBeLessThanOrEqual(420);
-    expect((button?.y ?? 0) + (button?.height ?? 0)).toBeLessThanOrEqual(800);
-    expect(button?.width).toBeGreaterThan(0);
+    const button = await boxOf(page.locator('#send'));
+    expect(button.x + button.width).toBeLessThanOrEqual(420);
+    expect(button.y + button.height).toBeLessThanOrEqual(800);
+    expect(button.width).toBeGreaterThan(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'playground-420.png') });
   });
