@@ -3,6 +3,7 @@ import { errorCode } from '../core/errors.ts';
 import type { Intent, RoleChangeIntent, Target } from '../core/intent.ts';
 import { canView } from '../core/policy.ts';
 import type { ChatRef } from '../core/request-record.ts';
+import { code, mention, type RichText, rich } from '../core/rich-text.ts';
 import type { Extraction, ExtractionInput } from '../ports/intent-extractor.ts';
 import { encodeChoice } from './choice.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
@@ -13,7 +14,6 @@ import { listRoleHolders } from './list-role-holders.ts';
 import {
   didYouMean,
   errorCard,
-  esc,
   FORM_LEADS,
   filesNotRead,
   formOffer,
@@ -232,16 +232,16 @@ async function offerForm(ctx: Ctx, intent: Intent | undefined, lead: string): Pr
     ...(ctx.origin.threadTs ? { threadTs: ctx.origin.threadTs } : {}),
   };
   const prefill = prefillOf(intent, where, ctx.person, ctx.tenant);
-  const understood = [
+  const understood: RichText[] = [
     prefill.targetUserId
-      ? `for <@${prefill.targetUserId}>`
+      ? rich`for ${mention(prefill.targetUserId)}`
       : prefill.targetText
-        ? `for “${esc(prefill.targetText)}”`
+        ? `for “${prefill.targetText}”`
         : '',
-    prefill.role ? `role \`${esc(prefill.role)}\`` : '',
+    prefill.role ? rich`role ${code(prefill.role)}` : '',
     prefill.durationMs ? `for ${formatDuration(prefill.durationMs)}` : '',
-    prefill.justification ? `because “${esc(prefill.justification)}”` : '',
-  ].filter(Boolean);
+    prefill.justification ? `because “${prefill.justification}”` : '',
+  ].filter((x) => x.length > 0);
   await ctx.reply(formOffer(lead, formButton(prefill), understood));
 }
 

@@ -1,3 +1,4 @@
+import type { RichText } from '../core/rich-text.ts';
 import type { Card } from '../ports/chat.ts';
 import type { FormSubmission, RequestForm } from './request-form.ts';
 
@@ -44,7 +45,7 @@ export interface ButtonClick {
 
 /** Block-renderable App Home content for one viewer. */
 export interface HomeView {
-  sections: { title: string; lines: string[] }[];
+  sections: { title: string; lines: RichText[] }[];
 }
 
 export interface UseCases {

@@ -1,12 +1,13 @@
 import { formatDuration } from '../core/duration.ts';
 import type { RoleRequest } from '../core/request-record.ts';
+import { code, rich } from '../core/rich-text.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify } from './identify.ts';
 import type { HomeView } from './inbound.ts';
-import { esc, when } from './messages.ts';
+import { when } from './messages.ts';
 
 const line = (r: RoleRequest) =>
-  `${r.action} \`${esc(r.role)}\` ${r.action === 'grant' ? 'for' : 'from'} ${esc(r.target.displayName ?? '?')} — ${r.state.replace(/_/g, ' ')}${r.durationMs ? ` (${formatDuration(r.durationMs)})` : ''} · ${when(r.updatedAt)} · ${r.id}`;
+  rich`${r.action} ${code(r.role)} ${r.action === 'grant' ? 'for' : 'from'} ${r.target.displayName ?? '?'} — ${r.state.replace(/_/g, ' ')}${r.durationMs ? ` (${formatDuration(r.durationMs)})` : ''} · ${when(r.updatedAt)} · ${r.id}`;
 
 /** App Home: own requests and time-bound grants for everyone; pending approvals and audit for those who may see them. */
 export async function renderHome(deps: AppDeps, userId: string, teamId: string): Promise<HomeView> {
@@ -27,7 +28,7 @@ export async function renderHome(deps: AppDeps, userId: string, teamId: string):
   });
   const timed = grants
     .filter((g) => g.grantEndsAt)
-    .map((g) => `\`${esc(g.role)}\` until ${when(g.grantEndsAt!)}`);
+    .map((g) => rich`${code(g.role)} until ${when(g.grantEndsAt!)}`);
   const sections: HomeView['sections'] = [
     {
       title: 'Your requests',
@@ -52,7 +53,7 @@ export async function renderHome(deps: AppDeps, userId: string, teamId: string):
       title: 'Latest audit records',
       lines: records.map(
         (a) =>
-          `${when(a.at)} · ${a.kind} · ${esc(a.role ?? '')} · ${esc(a.target?.displayName ?? a.target?.email ?? '')}${a.requestId ? ` · ${a.requestId}` : ''}`,
+          rich`${when(a.at)} · ${a.kind} · ${a.role ?? ''} · ${a.target?.displayName ?? a.target?.email ?? ''}${a.requestId ? ` · ${a.requestId}` : ''}`,
       ),
     });
   }

@@ -1,6 +1,7 @@
 import type { Identity } from '../core/identity.ts';
 import type { Target } from '../core/intent.ts';
 import type { Tenant } from '../core/policy-schema.ts';
+import { mention, type RichText } from '../core/rich-text.ts';
 import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import { directoryUserFor, identityOf, type Person } from './identify.ts';
@@ -10,7 +11,7 @@ export const MAX_CHOICES = 5;
 export type Resolved =
   | { kind: 'one'; user: DirectoryUser; identity: Identity }
   | { kind: 'many'; name: string; candidates: DirectoryUser[] }
-  | { kind: 'none'; what: string };
+  | { kind: 'none'; what: RichText };
 
 /**
  * Finds the directory user a target names, only inside the requester's tenant. A Slack mention of
@@ -31,11 +32,11 @@ export async function resolveTarget(
     case 'slack_user': {
       const chatUser = await deps.chat.userInfo(target.userId);
       if (!chatUser || chatUser.isBot || chatUser.isDeleted || !tenant.slack.teams.includes(chatUser.teamId))
-        return { kind: 'none', what: `<@${target.userId}>` };
+        return { kind: 'none', what: [mention(target.userId)] };
       const user = await directoryUserFor(deps, tenant, chatUser);
       return user
         ? { kind: 'one', user, identity: identityOf(chatUser, user) }
-        : { kind: 'none', what: `<@${target.userId}>` };
+        : { kind: 'none', what: [mention(target.userId)] };
     }
     case 'email': {
       const user = await dir.findUserByEmail(target.email);

@@ -2,6 +2,7 @@ import type { Decision } from '../core/decision.ts';
 import { editDistance } from '../core/edit-distance.ts';
 import { canView, evaluate } from '../core/policy.ts';
 import type { Tenant } from '../core/policy-schema.ts';
+import type { RichText } from '../core/rich-text.ts';
 import type { Card } from '../ports/chat.ts';
 import type { Person } from './identify.ts';
 import { helpAnswer, helpLine } from './messages.ts';
@@ -11,7 +12,7 @@ import { helpAnswer, helpLine } from './messages.ts';
  * the policy itself (evaluate), so the answer is exactly what a request would meet.
  */
 export function showHelp(tenant: Tenant, person: Person): Card {
-  const lines: string[] = [];
+  const lines: RichText[] = [];
   const requester = {
     roles: person.roles,
     active: true,
@@ -20,7 +21,7 @@ export function showHelp(tenant: Tenant, person: Person): Card {
   };
   for (const action of ['grant', 'revoke'] as const) {
     // One line per (whom, decision): roles that meet the same answer are listed together.
-    const groups = new Map<string, { roles: string[]; line: (roles: string[]) => string }>();
+    const groups = new Map<string, { roles: string[]; line: (roles: string[]) => RichText }>();
     for (const role of Object.keys(tenant.roles)) {
       // Granting yourself a role you hold, or revoking one you lack, changes nothing: not offered.
       const pointless = (action === 'grant') === person.roles.includes(role);

@@ -1,6 +1,7 @@
 import { spentCard } from '../app/messages.ts';
 import type { FormSubmission } from '../app/request-form.ts';
 import type { RoleRequest } from '../core/request-record.ts';
+import { plainText } from '../core/rich-text.ts';
 import type { WebChat } from './web-chat.ts';
 
 /**
@@ -43,7 +44,8 @@ export async function refreshDecidedCards(
   if (!requestById) return;
   for (const m of chat.messages) {
     const id =
-      m.card?.context && /^Confirmed · waiting for approval · Request (\S+)$/.exec(m.card.context)?.[1];
+      m.card?.context &&
+      /^Confirmed · waiting for approval · Request (\S+)$/.exec(plainText(m.card.context))?.[1];
     if (!id) continue;
     const r = await requestById(id).catch(() => undefined);
     if (r && r.state !== 'awaiting_approval')

@@ -1,6 +1,12 @@
+import type { RichText } from '../core/rich-text.ts';
+
 /**
- * Chat: what use cases need from Slack, without Block Kit or SDK types. The Slack adapter renders
- * `Card`s into blocks (respecting Block Kit limits) and maps errors to `SLACK.*` codes.
+ * Chat: what use cases need from a chat surface (Slack, the playground), without Block Kit or SDK
+ * types. Cards carry neutral rich text (core/rich-text.ts); each adapter renders it in its own
+ * markup and escapes text there (Slack: mrkdwn and Block Kit within its limits) and maps errors to
+ * `SLACK.*` codes. Channel and user ids are the surface's own, opaque to use cases: whether a
+ * conversation is a DM is carried explicitly (`IncomingMessage.isDm`, `ButtonClick.isDm`), never
+ * read from an id.
  * Contract: posting returns the message reference for later in-place updates; `userInfo` returns
  * undefined for unknown users rather than throwing.
  */
@@ -26,13 +32,16 @@ export interface CardButton {
   style?: 'primary' | 'danger';
 }
 
-/** A renderer-neutral message: a title, sections of text (mrkdwn), optional fields and buttons. */
+/**
+ * A renderer-neutral message: a title, sections of rich text, optional fields and buttons. A plain
+ * string is literal text (shown as typed); button texts and field labels are always plain.
+ */
 export interface Card {
-  text: string;
-  sections?: string[];
-  fields?: [label: string, value: string][];
+  text: RichText;
+  sections?: RichText[];
+  fields?: [label: string, value: RichText][];
   buttons?: CardButton[];
-  context?: string;
+  context?: RichText;
 }
 
 export interface MessageRef {

@@ -1,4 +1,5 @@
 import type { Card, ChatUser, MessageRef } from '../../src/ports/chat.ts';
+import { asMrkdwn, type MrkdwnCard } from '../support/card-text.ts';
 import { RecordingChat, USERS } from './world.ts';
 
 /**
@@ -6,7 +7,8 @@ import { RecordingChat, USERS } from './world.ts';
  * Slack users, so use cases that identify the sender can run without the Slack emulator.
  */
 export class PeopleChat extends RecordingChat {
-  cards: { to: string; card: Card }[] = [];
+  /** Whole cards as Slack shows their texts (mrkdwn), for assertions. */
+  cards: { to: string; card: MrkdwnCard }[] = [];
   people = new Map<string, ChatUser>(
     Object.values(USERS).map((u) => [
       u.slack,
@@ -24,15 +26,15 @@ export class PeopleChat extends RecordingChat {
     ]),
   );
   override async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
-    this.cards.push({ to: channelId, card });
+    this.cards.push({ to: channelId, card: asMrkdwn(card) });
     return super.post(channelId, card, threadTs);
   }
   override async postEphemeral(channelId: string, userId: string, card: Card): Promise<void> {
-    this.cards.push({ to: `${channelId}/${userId}`, card });
+    this.cards.push({ to: `${channelId}/${userId}`, card: asMrkdwn(card) });
     return super.postEphemeral(channelId, userId, card);
   }
   override async update(ref: MessageRef, card: Card): Promise<void> {
-    this.cards.push({ to: ref.channelId, card });
+    this.cards.push({ to: ref.channelId, card: asMrkdwn(card) });
     return super.update(ref, card);
   }
   // @ts-expect-error RecordingChat.userInfo knows no one; this one knows the world's people.
@@ -40,7 +42,7 @@ export class PeopleChat extends RecordingChat {
     return this.people.get(id);
   }
   /** Everything a card says, as one string (title, fields, sections, buttons, context). */
-  static all(card: Card): string {
+  static all(card: MrkdwnCard): string {
     return [
       card.text,
       ...(card.fields ?? []).flat(),
@@ -49,7 +51,7 @@ export class PeopleChat extends RecordingChat {
       card.context ?? '',
     ].join('\n');
   }
-  last(to: string): Card {
+  last(to: string): MrkdwnCard {
     const c = this.cards.filter((x) => x.to === to).at(-1);
     if (!c) throw new Error(`nothing said to ${to}`);
     return c.card;

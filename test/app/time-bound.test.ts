@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { confirmRequest, requestApproval } from '../../src/app/confirm-request.ts';
 import { audit } from '../../src/app/lifecycle.ts';
@@ -512,14 +513,14 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
     const replies: string[] = [];
     const clicker = { userId: 'U0ALICE', teamId: 'T0ACME' };
     await confirmRequest(p.deps, a.id, clicker, async (c) => {
-      replies.push(c.text);
+      replies.push(mrkdwn(c.text));
     });
     expect(replies).toEqual(['This confirmation has expired, so nothing was changed. Please ask again.']);
     // A click that beats the scheduler is refused the same way, and expires the request.
     const b = await w.approvedRequest(p, { target: 'erin', role: 'viewer', unconfirmed: true });
     w.clock.advance(15 * 60_000);
     await confirmRequest(p.deps, b.id, clicker, async (c) => {
-      replies.push(c.text);
+      replies.push(mrkdwn(c.text));
     });
     expect(replies[1]).toMatch(/confirmation has expired/);
     expect((await p.deps.requests.get(b.id))?.state).toBe('expired');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createOfflineExtractor } from '../../src/adapters/intent/index.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { createScimDirectories, type ScimDirectories } from '../../src/adapters/scim/index.ts';
+import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import { openMongoStores } from '../../src/adapters/store/mongo/index.ts';
 import type { StoreSet } from '../../src/adapters/store/open.ts';
 import { openSqliteStores } from '../../src/adapters/store/sqlite/index.ts';
@@ -39,24 +40,24 @@ export class RecordingChat implements Chat {
   said: Said[] = [];
   #n = 0;
   async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
-    this.said.push({ kind: 'post', to: channelId, text: card.text, threadTs });
+    this.said.push({ kind: 'post', to: channelId, text: mrkdwn(card.text), threadTs });
     return { channelId, ts: `1700000000.${String(++this.#n).padStart(6, '0')}` };
   }
   async postEphemeral(channelId: string, userId: string, card: Card): Promise<void> {
-    this.said.push({ kind: 'ephemeral', to: `${channelId}/${userId}`, text: card.text });
+    this.said.push({ kind: 'ephemeral', to: `${channelId}/${userId}`, text: mrkdwn(card.text) });
   }
   async update(ref: MessageRef, card: Card): Promise<void> {
-    this.said.push({ kind: 'update', to: ref.channelId, text: card.text });
+    this.said.push({ kind: 'update', to: ref.channelId, text: mrkdwn(card.text) });
   }
   async dm(userId: string, card: Card): Promise<MessageRef> {
-    this.said.push({ kind: 'dm', to: userId, text: card.text });
+    this.said.push({ kind: 'dm', to: userId, text: mrkdwn(card.text) });
     return { channelId: `D${userId}`, ts: `1700000000.${String(++this.#n).padStart(6, '0')}` };
   }
   async userInfo() {
     return undefined;
   }
   async respond(url: string, card: Card): Promise<void> {
-    this.said.push({ kind: 'ephemeral', to: url, text: card.text });
+    this.said.push({ kind: 'ephemeral', to: url, text: mrkdwn(card.text) });
   }
   async userByEmail() {
     return undefined;

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
+import type { RichText } from '../../src/core/rich-text.ts';
 import {
   ALEX,
   APPROVALS,
@@ -132,10 +134,10 @@ describe('playground API', () => {
     const confirm = await c.card(ERIN, GENERAL, /^Grant `viewer` to Dana Lee\?/);
     await c.click(ERIN, GENERAL, confirm.ts, buttonIndex(confirm, 'Confirm'));
     const home = (await (await fetch(`${c.p.url}/api/home?as=${ALEX}`)).json()) as {
-      sections: { title: string; lines: string[] }[];
+      sections: { title: string; lines: RichText[] }[];
     };
     const waiting = home.sections.find((s) => s.title === 'Waiting for your approval');
-    expect(waiting?.lines.join('\n')).toMatch(/viewer` for Dana Lee/);
+    expect(waiting?.lines.map(mrkdwn).join('\n')).toMatch(/viewer` for Dana Lee/);
     expect(home.sections.map((s) => s.title)).toContain('Latest audit records');
   });
 

@@ -1,6 +1,7 @@
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { type Playground, startPlayground } from '../../src/playground/index.ts';
 import type { WebMessage } from '../../src/playground/web-chat.ts';
+import { asMrkdwn, type MrkdwnCard } from '../support/card-text.ts';
 
 /** The playground in-process on a free port, and a tiny client that speaks its JSON API. */
 export interface Client {
@@ -19,10 +20,11 @@ export interface Client {
   groupsOf(email: string): string[];
 }
 
-export type ApiMessage = Omit<WebMessage, 'visibleTo' | 'channelId'> & {
+/** A message as the API serves it, its card's neutral rich text read through the Slack renderer. */
+export type ApiMessage = Omit<WebMessage, 'visibleTo' | 'channelId' | 'card'> & {
   ephemeral: boolean;
   fromName: string;
-  card: NonNullable<WebMessage['card']>;
+  card: MrkdwnCard;
 };
 
 export const GENERAL = 'C0GENERAL';
@@ -51,7 +53,8 @@ export async function startClient(env: NodeJS.ProcessEnv = {}, port = 0): Promis
   };
   const messages = async (as: string, channel: string) => {
     const res = await fetch(`${p.url}/api/messages?as=${as}&channel=${channel}`);
-    return ((await res.json()) as { messages: ApiMessage[] }).messages;
+    const { messages } = (await res.json()) as { messages: (ApiMessage & { card?: WebMessage['card'] })[] };
+    return messages.map((m) => (m.card ? { ...m, card: asMrkdwn(m.card) } : m) as ApiMessage);
   };
   return {
     p,

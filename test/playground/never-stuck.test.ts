@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import {
   ALEX,
   APPROVALS,
@@ -247,14 +248,16 @@ describe("the requester's card when nobody decides (issue 16)", () => {
         });
       await post('/api/say', { as: ERIN, channel: GENERAL, text: 'make Dana Lee a viewer for 1 hour' });
       const mine = () =>
-        p.chat.messages.filter((m) => m.visibleTo === ERIN && m.card?.text.startsWith('Grant `viewer`'));
+        p.chat.messages.filter(
+          (m) => m.visibleTo === ERIN && m.card && mrkdwn(m.card.text).startsWith('Grant `viewer`'),
+        );
       const confirm = mine()[0]!;
       await post('/api/click', { as: ERIN, channel: GENERAL, ts: confirm.ts, button: 0 });
-      expect(confirm.card?.context).toMatch(/^Confirmed · waiting for approval/);
+      expect(mrkdwn(confirm.card?.context ?? '')).toMatch(/^Confirmed · waiting for approval/);
       now += 25 * 3_600_000;
       await p.running.tick();
       await p.surface.idle();
-      expect(confirm.card?.context).toMatch(/^Expired · Request /);
+      expect(mrkdwn(confirm.card?.context ?? '')).toMatch(/^Expired · Request /);
     } finally {
       await p.stop();
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { baseActionId, chunkText, LIMITS, renderCard, truncate } from '../../src/adapters/slack/blocks.ts';
 import { denyModal, homeView, requestModal } from '../../src/adapters/slack/views.ts';
+import { rich, strong } from '../../src/core/rich-text.ts';
 import type { Card } from '../../src/ports/chat.ts';
 import { blockProblems, viewProblems } from '../support/slack-blocks.ts';
 
@@ -77,7 +78,7 @@ describe('renderCard', () => {
   });
 
   it('renders a text-only card as a section, not a header', () => {
-    expect(renderCard({ text: 'Carol has *viewer* on billing' }).blocks).toEqual([
+    expect(renderCard({ text: rich`Carol has ${strong('viewer')} on billing` }).blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'Carol has *viewer* on billing' } },
     ]);
   });

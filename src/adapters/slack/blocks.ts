@@ -1,5 +1,7 @@
 import type { types } from '@slack/bolt';
+import { isPlain, plainText, type RichText } from '../../core/rich-text.ts';
 import type { Card, CardButton } from '../../ports/chat.ts';
+import { literal, mrkdwn } from './mrkdwn.ts';
 
 export type Block = types.KnownBlock;
 
@@ -53,9 +55,9 @@ function mrkdwnSection(text: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
 }
 
-function fieldText(label: string, value: string): string {
-  const head = `*${truncate(label, 200)}*\n`;
-  return head + truncate(value || '–', LIMITS.fieldText - head.length);
+function fieldText(label: string, value: RichText): string {
+  const head = `*${literal(truncate(label, 200))}*\n`;
+  return head + truncate(mrkdwn(value) || '–', LIMITS.fieldText - head.length);
 }
 
 /**
@@ -98,10 +100,22 @@ function actionsBlocks(buttons: CardButton[]): Block[] {
 const MARKUP = /<[@#!][^>]*>|`|\*[^*\s][^*\n]*\*|(^|\s)_[^_\s][^_\n]*_|&(?:lt|gt|amp);/;
 export const hasMarkup = (text: string) => MARKUP.test(text);
 
-/** The fallback `text` for notifications and clients without blocks. */
+/** The fallback `text` for notifications and clients without blocks (mrkdwn too). */
 export function fallbackText(card: Card): string {
-  const t = card.text.trim() || card.sections?.find((s) => s.trim()) || ELLIPSIS;
+  const t = [card.text, ...(card.sections ?? [])].map((r) => mrkdwn(r).trim()).find(Boolean) || ELLIPSIS;
   return truncate(t, LIMITS.fallbackText);
+}
+
+/**
+ * A header is plain_text: only a title of plain text nodes may go there, and only without `&`, `<`,
+ * `>` or anything mrkdwn would have shown differently (Slack shows plain_text as typed).
+ */
+function headerText(title: RichText): string | undefined {
+  if (!isPlain(title)) return undefined;
+  const t = plainText(title).trim();
+  if (!t || t.length > LIMITS.headerText || t.includes('\n') || /[&<>]/.test(t) || hasMarkup(t))
+    return undefined;
+  return t;
 }
 
 /**
@@ -113,17 +127,17 @@ export function renderCard(
   card: Card,
   maxBlocks: number = LIMITS.messageBlocks,
 ): { text: string; blocks: Block[] } {
-  const title = card.text.trim();
-  const hasBody = Boolean(
-    card.sections?.length || card.fields?.length || card.buttons?.length || card.context,
-  );
+  const title = mrkdwn(card.text).trim();
+  const context = card.context === undefined ? '' : mrkdwn(card.context).trim();
+  const hasBody = Boolean(card.sections?.length || card.fields?.length || card.buttons?.length || context);
   const head: Block[] = [];
   const body: Block[] = [];
   // A header is plain_text: mentions, date tokens, `code` and *bold* would show as typed there.
-  if (title && hasBody && title.length <= LIMITS.headerText && !title.includes('\n') && !hasMarkup(title))
-    head.push({ type: 'header', text: { type: 'plain_text', text: title, emoji: true } });
+  const header = hasBody ? headerText(card.text) : undefined;
+  if (header) head.push({ type: 'header', text: { type: 'plain_text', text: header, emoji: true } });
   else if (title) body.push(...chunkText(title, LIMITS.sectionText).map(mrkdwnSection));
-  for (const s of card.sections ?? []) body.push(...chunkText(s, LIMITS.sectionText).map(mrkdwnSection));
+  for (const s of card.sections ?? [])
+    body.push(...chunkText(mrkdwn(s), LIMITS.sectionText).map(mrkdwnSection));
   const fields = (card.fields ?? []).map(([label, value]) => ({
     type: 'mrkdwn' as const,
     text: fieldText(label, value),
@@ -132,10 +146,10 @@ export function renderCard(
     body.push({ type: 'section', fields: fields.slice(i, i + LIMITS.sectionFields) });
 
   const tail: Block[] = actionsBlocks(card.buttons ?? []).slice(0, Math.max(maxBlocks - 3, 1));
-  if (card.context?.trim())
+  if (context)
     tail.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(card.context, LIMITS.contextText) }],
+      elements: [{ type: 'mrkdwn', text: truncate(context, LIMITS.contextText) }],
     });
 
   const room = maxBlocks - head.length - tail.length;

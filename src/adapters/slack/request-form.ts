@@ -4,8 +4,10 @@ import type { UseCases } from '../../app/inbound.ts';
 import { FORM_ACTION, type FormSubmission, type RequestForm } from '../../app/request-form.ts';
 import type { Card } from '../../ports/chat.ts';
 import type { Logger } from '../log/logger.ts';
+import { truncate } from './blocks.ts';
 import { toSlackError } from './errors.ts';
 import type { InFlight } from './inflight.ts';
+import { mrkdwn } from './mrkdwn.ts';
 import { parseClick } from './parse.ts';
 
 /**
@@ -42,7 +44,7 @@ export function refusalModal(card: Card): types.ModalView {
     type: 'modal',
     title: plain('Request a role'),
     close: plain('Close'),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: card.text.slice(0, 3000) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn(card.text) || '…', 3000) } }],
   };
 }
 

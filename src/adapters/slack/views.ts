@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { HomeView } from '../../app/inbound.ts';
 import { DENY_MODAL_CALLBACK } from '../../app/inbound.ts';
 import { type Block, chunkText, LIMITS, truncate } from './blocks.ts';
+import { mrkdwn } from './mrkdwn.ts';
 
 /** The modal `/rolecall` opens when typed without text; its submission is handled like the command. */
 export const REQUEST_MODAL_CALLBACK = 'rc_request';
@@ -93,7 +94,7 @@ export function homeView(home: HomeView): types.HomeView {
   for (const s of home.sections) {
     if (blocks.length) blocks.push({ type: 'divider' });
     blocks.push({ type: 'header', text: plain(truncate(s.title.trim() || '…', LIMITS.headerText)) });
-    const text = s.lines.join('\n').trim();
+    const text = s.lines.map(mrkdwn).join('\n').trim();
     for (const chunk of chunkText(text || '_Nothing here._', LIMITS.sectionText))
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
   }
