@@ -45,7 +45,7 @@ export async function confirmRequest(
   const who = await identify(
     deps,
     clicker.userId,
-    request.origin.channelId.startsWith('D') ? undefined : request.origin.channelId,
+    request.origin.isDm ? undefined : request.origin.channelId,
   );
   if (!who.ok || !tenant || who.person.tenant.id !== tenant.id)
     return reply(refusalCard(who.ok ? 'external' : who.refusal));

@@ -20,7 +20,7 @@ import {
   spentCard,
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
-import { isDmChannel, type Reply, rememberCard, replyTo } from './reply.ts';
+import { type Reply, rememberCard, replyTo } from './reply.ts';
 import { bindRequest, inLogScope } from './request-log.ts';
 import { withSlackUser } from './resolve-target.ts';
 
@@ -41,7 +41,7 @@ async function dispatch(deps: AppDeps, click: ButtonClick): Promise<Card | undef
       ? replyTo(deps, {
           channelId,
           userId: click.clicker.userId,
-          isDm: isDmChannel(channelId),
+          isDm: click.isDm === true,
           responseUrl: click.responseUrl,
           receivedAt,
         })
@@ -156,7 +156,7 @@ async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Pr
   const choice = decodeChoice(click.value);
   if (!choice) return void (await reply(alreadyDecided('no longer valid')));
   if (choice.requester !== click.clicker.userId) return void (await reply(notYourRequest()));
-  const isDm = isDmChannel(choice.origin.channelId);
+  const isDm = choice.origin.isDm === true;
   const who = await identify(deps, click.clicker.userId, isDm ? undefined : choice.origin.channelId);
   if (!who.ok) return void (await reply(refusalCard(who.refusal)));
   const tenant = tenantById(deps.policy, who.person.tenant.id)!;

@@ -30,7 +30,7 @@ import {
   withHelpers,
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
-import { isDmChannel, type Reply, replyTo } from './reply.ts';
+import { type Reply, replyTo } from './reply.ts';
 import { type FormSubmission, formButton, intentOfSubmission, prefillOf } from './request-form.ts';
 import { inLogScope } from './request-log.ts';
 import { MAX_CHOICES, resolveTarget } from './resolve-target.ts';
@@ -56,6 +56,7 @@ export async function submitRequestForm(deps: AppDeps, s: FormSubmission): Promi
   const ref = deps.ids.next();
   const msg: IncomingMessage = {
     source: 'command',
+    isDm: s.isDm === true,
     teamId: s.clicker.teamId,
     channelId: s.channelId,
     userId: s.clicker.userId,
@@ -74,7 +75,7 @@ async function handle(
   ref: string,
   extract: (input: ExtractionInput) => Promise<Extraction>,
 ): Promise<void> {
-  const isDm = isDmChannel(msg.channelId);
+  const isDm = msg.isDm;
   // Where the outcome goes later (public, as the mention was): the mention's thread, which the
   // outcome post creates. Ephemeral replies go into a thread only if it exists already (Slack hides
   // them otherwise), i.e. when the mention was itself in a thread.
@@ -114,7 +115,7 @@ async function handle(
     });
     if (extraction.fallbackReason)
       log.warn({ reason: extraction.fallbackReason }, 'LLM unavailable; used the offline parser');
-    const origin: ChatRef = { channelId: msg.channelId, ts: msg.ts, threadTs };
+    const origin: ChatRef = { channelId: msg.channelId, isDm, ts: msg.ts, threadTs };
     const ctx = {
       person,
       tenant,
@@ -229,6 +230,7 @@ async function notFoundLead(deps: AppDeps, ctx: Ctx, target: Target): Promise<st
 async function offerForm(ctx: Ctx, intent: Intent | undefined, lead: string): Promise<void> {
   const where = {
     channelId: ctx.origin.channelId,
+    isDm: ctx.origin.isDm === true,
     ...(ctx.origin.threadTs ? { threadTs: ctx.origin.threadTs } : {}),
   };
   const prefill = prefillOf(intent, where, ctx.person, ctx.tenant);

@@ -11,6 +11,11 @@ export interface IncomingMessage {
   /** Slack event_id (events) or a synthetic key (commands) for de-duplication of retries. */
   deliveryId?: string;
   source: 'mention' | 'dm' | 'command';
+  /**
+   * The conversation is a direct message between the sender and Rolecall. Set by the chat adapter
+   * from what its surface says (Slack: `channel_type: im`); never guessed from an id's shape.
+   */
+  isDm: boolean;
   /** The workspace the event was delivered to (the app's installation). */
   teamId: string;
   /** The sender's own team (differs in Slack Connect channels). */
@@ -38,6 +43,8 @@ export interface ButtonClick {
   value: string;
   clicker: Clicker;
   channelId?: string;
+  /** The card was clicked in a direct message with Rolecall (set by the adapter, as for messages). */
+  isDm?: boolean;
   messageTs?: string;
   /** The click's response_url: answers land next to the clicked card, even where the bot is not a member. */
   responseUrl?: string;

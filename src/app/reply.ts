@@ -17,6 +17,7 @@ export interface ReplyWhere {
   userId: string;
   /** Only a thread that already exists: Slack hides ephemerals sent into a thread that does not. */
   threadTs?: string;
+  /** A DM with Rolecall, as the chat adapter said: answers are messages there, not ephemerals. */
   isDm: boolean;
   /** The interaction's response_url (slash command, modal opened by one, button click). */
   responseUrl?: string;
@@ -51,14 +52,12 @@ export function replyTo(deps: AppDeps, where: ReplyWhere): Reply {
       if (where.isDm) await deps.chat.post(where.channelId, card, where.threadTs);
       else await deps.chat.postEphemeral(where.channelId, where.userId, card, where.threadTs);
     } catch (err) {
-      // Also for a D… channel: /rolecall typed in a DM between two people is not the bot's DM.
+      // Also for a DM: /rolecall typed in a DM between two people is not the bot's DM.
       deps.log.warn({ err, channel: where.channelId }, 'could not answer in the channel; answering by DM');
       await deps.chat.dm(where.userId, card);
     }
   };
 }
-
-export const isDmChannel = (channelId: string) => channelId.startsWith('D');
 
 /**
  * The requester's confirmation card (ephemeral, or a DM message) can only be changed through the

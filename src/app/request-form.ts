@@ -7,7 +7,6 @@ import type { AppDeps } from './deps.ts';
 import { identify, type Person } from './identify.ts';
 import type { ButtonClick } from './inbound.ts';
 import { FORM_BUTTON_TEXT, refusalCard } from './messages.ts';
-import { isDmChannel } from './reply.ts';
 
 /**
  * The request form: where a message that was not (fully) understood ends up, pre-filled with what
@@ -28,7 +27,9 @@ export const FormPrefill = z
     durationMs: z.number().int().positive().optional(),
     justification: z.string().max(500).optional(),
     /** Where the answer goes: the conversation (and thread) the request was made in. */
-    channelId: z.string().regex(/^[CDG][A-Z0-9]{2,}$/),
+    /** The surface's conversation id (opaque here: Slack's C…/D…/G…, the playground's own). */
+    channelId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{1,63}$/),
+    isDm: z.boolean().optional(),
     threadTs: z.string().max(32).optional(),
   })
   .strict();
@@ -50,6 +51,8 @@ export interface RequestForm {
 export interface FormSubmission {
   clicker: { userId: string; teamId: string };
   channelId: string;
+  /** The form was opened in a DM with Rolecall (carried from the click through the form). */
+  isDm?: boolean;
   threadTs?: string;
   targetUserId: string;
   role: string;
@@ -75,12 +78,13 @@ export function parsePrefill(value: string, channelId: string): FormPrefill {
 /** The pre-fill from whatever the extractor understood (a role change, or a `none`'s partial). */
 export function prefillOf(
   intent: Intent | undefined,
-  where: { channelId: string; threadTs?: string },
+  where: { channelId: string; isDm?: boolean; threadTs?: string },
   person: Person,
   tenant: Tenant,
 ): FormPrefill {
   const base: FormPrefill = {
     channelId: where.channelId,
+    ...(where.isDm ? { isDm: true } : {}),
     ...(where.threadTs ? { threadTs: where.threadTs } : {}),
   };
   const src =
@@ -175,7 +179,13 @@ export function intentOfSubmission(s: FormSubmission): Intent {
 export async function openRequestForm(deps: AppDeps, click: ButtonClick): Promise<RequestForm | Card> {
   const prefill = parsePrefill(click.value, click.channelId ?? '');
   const channel = click.channelId ?? prefill.channelId;
-  const who = await identify(deps, click.clicker.userId, isDmChannel(channel) ? undefined : channel);
+  // Where the click came from decides; the pre-fill only stands in when the click has no channel.
+  const isDm = click.channelId ? click.isDm === true : prefill.isDm === true;
+  const who = await identify(deps, click.clicker.userId, isDm ? undefined : channel);
   if (!who.ok) return refusalCard(who.refusal);
-  return requestForm(who.person.tenant, who.person, { ...prefill, channelId: channel || prefill.channelId });
+  return requestForm(who.person.tenant, who.person, {
+    ...prefill,
+    channelId: channel || prefill.channelId,
+    ...(isDm ? { isDm: true } : { isDm: undefined }),
+  });
 }

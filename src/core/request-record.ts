@@ -30,6 +30,8 @@ export type Approval = z.infer<typeof Approval>;
 
 export const ChatRef = z.object({
   channelId: z.string(),
+  /** A DM with Rolecall, as the adapter said (records from before issue 15.2 lack it: not a DM). */
+  isDm: z.boolean().optional(),
   ts: z.string().optional(),
   threadTs: z.string().optional(),
 });

@@ -164,7 +164,8 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       await track(
         useCases.handleMessage({
           deliveryId: `web-${said.ts}`,
-          source: channelId.startsWith('D') ? 'dm' : 'mention',
+          source: chat.isDm(channelId) ? 'dm' : 'mention',
+          isDm: chat.isDm(channelId),
           teamId: o.teamId,
           userTeamId: me.teamId,
           channelId,
@@ -193,6 +194,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
           value: button.value,
           clicker,
           channelId,
+          isDm: chat.isDm(channelId),
           messageTs: msg.ts,
         });
         if (!form) throw new BadRequest('the request form is not available');
@@ -209,6 +211,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
             value: button.value,
             clicker,
             channelId,
+            isDm: chat.isDm(channelId),
             messageTs: msg.ts,
           }),
         );
@@ -226,7 +229,12 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       const answer = formAnswer(b, chat, channelId);
       if (typeof answer === 'string') throw new BadRequest(answer);
       await track(
-        useCases.submitRequestForm({ clicker: { userId: me.id, teamId: me.teamId }, channelId, ...answer }),
+        useCases.submitRequestForm({
+          clicker: { userId: me.id, teamId: me.teamId },
+          channelId,
+          isDm: chat.isDm(channelId),
+          ...answer,
+        }),
       );
       return json(res, 200, { ok: true });
     }

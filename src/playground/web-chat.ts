@@ -29,8 +29,11 @@ export interface WebChannel {
 
 export const BOT = 'bot';
 
-/** The bot's DM channel with a person: `D` + their id, so use cases treat it as a DM as they do on Slack. */
-export const dmChannelOf = (userId: string) => `D${userId}`;
+/**
+ * The bot's DM channel with a person. Deliberately not Slack-shaped: use cases learn that a
+ * conversation is a DM from `isDm`, which the playground says as Slack's adapter does.
+ */
+export const dmChannelOf = (userId: string) => `dm-${userId}`;
 
 export class WebChat implements Chat {
   readonly messages: WebMessage[] = [];
@@ -53,6 +56,11 @@ export class WebChat implements Chat {
   /** Channels a person can see: the shared ones and their own DM with the bot. */
   channelsFor(userId: string): WebChannel[] {
     return [...this.#channels.values()].filter((c) => !c.owner || c.owner === userId);
+  }
+
+  /** A person's DM with the bot (the playground knows: it made the channel), whatever its id. */
+  isDm(channelId: string): boolean {
+    return this.#channels.get(channelId)?.owner !== undefined;
   }
 
   canSee(userId: string, channelId: string): boolean {

@@ -27,6 +27,7 @@ describe('cards show only what the requester may view', () => {
     handleMessage(p.deps, {
       deliveryId: `ev-${++n}`,
       source: 'dm',
+      isDm: true,
       teamId: 'T0ACME',
       channelId: `D0${from.toUpperCase()}`,
       userId: `U0${from.toUpperCase()}`,
@@ -105,7 +106,7 @@ describe('cards show only what the requester may view', () => {
     const value = JSON.stringify({
       requester: 'U0BOB',
       targetScimId: w.scimId('olga'),
-      origin: { channelId: 'D0BOB', ts: '1700000001.000001' },
+      origin: { channelId: 'D0BOB', isDm: true, ts: '1700000001.000001' },
       action: 'grant',
       role: 'viewer',
     });
@@ -114,6 +115,7 @@ describe('cards show only what the requester may view', () => {
       value,
       clicker: { userId: 'U0BOB', teamId: 'T0ACME' },
       channelId: 'D0BOB',
+      isDm: true,
     });
     const shown = withoutHelpers(
       chat.cards

@@ -39,6 +39,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
       handleMessage(p.deps, {
         deliveryId: `span-${++n}`,
         source: 'dm',
+        isDm: true,
         teamId: 'T0ACME',
         channelId: 'D0BOB',
         userId: 'U0BOB',
@@ -46,7 +47,14 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
         ts: `1700000002.${String(n).padStart(6, '0')}`,
       });
     const click = (p: Proc, who: string, actionId: string, value: string, channelId: string) =>
-      handleClick(p.deps, { actionId, value, clicker: { userId: who, teamId: 'T0ACME' }, channelId });
+      handleClick(p.deps, {
+        actionId,
+        value,
+        clicker: { userId: who, teamId: 'T0ACME' },
+        channelId,
+        // This file's DMs are D0BOB and the like; the approvers' channel is not one.
+        isDm: channelId.startsWith('D'),
+      });
     const confirmButton = (chat: PeopleChat) =>
       chat.last('D0BOB').buttons?.find((b) => b.actionId === ACTIONS.confirm)?.value;
 

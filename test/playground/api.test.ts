@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import type { RichText } from '../../src/core/rich-text.ts';
+import { dmChannelOf } from '../../src/playground/web-chat.ts';
 import {
   ALEX,
   APPROVALS,
@@ -105,27 +106,34 @@ describe('playground API', () => {
   });
 
   it('asks “which Dana?” and proposes the change for the one picked', async () => {
-    await c.say(OLIVIA, `D${OLIVIA}`, 'make Dana an editor');
-    const which = await c.card(OLIVIA, `D${OLIVIA}`, /More than one person matches “Dana”/);
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'make Dana an editor');
+    const which = await c.card(OLIVIA, dmChannelOf(OLIVIA), /More than one person matches “Dana”/);
     expect(which.card.buttons?.map((b) => b.text).sort()).toEqual([
       'Dana Kim (dana.kim@example.com)',
       'Dana Lee (dana.lee@example.com)',
     ]);
-    await c.click(OLIVIA, `D${OLIVIA}`, which.ts, buttonIndex(which, 'Dana Lee (dana.lee@example.com)'));
-    const confirm = await c.card(OLIVIA, `D${OLIVIA}`, /^Grant `editor` to Dana Lee\?/);
-    await c.click(OLIVIA, `D${OLIVIA}`, confirm.ts, buttonIndex(confirm, 'Confirm'));
+    await c.click(
+      OLIVIA,
+      dmChannelOf(OLIVIA),
+      which.ts,
+      buttonIndex(which, 'Dana Lee (dana.lee@example.com)'),
+    );
+    const confirm = await c.card(OLIVIA, dmChannelOf(OLIVIA), /^Grant `editor` to Dana Lee\?/);
+    await c.click(OLIVIA, dmChannelOf(OLIVIA), confirm.ts, buttonIndex(confirm, 'Confirm'));
     expect(c.groupsOf('dana.lee@example.com')).toContain('Editors');
-    expect((await c.card(OLIVIA, `D${OLIVIA}`, /^Done: granted `editor` to Dana Lee/)).ephemeral).toBe(false);
+    expect((await c.card(OLIVIA, dmChannelOf(OLIVIA), /^Done: granted `editor` to Dana Lee/)).ephemeral).toBe(
+      false,
+    );
   });
 
   it('self-service needs no approval, and a duration over the maximum is capped on the card', async () => {
-    await c.say(DANA_LEE, `D${DANA_LEE}`, 'make me a viewer');
-    const mine = await c.card(DANA_LEE, `D${DANA_LEE}`, /^Grant `viewer` to Dana Lee\?/);
+    await c.say(DANA_LEE, dmChannelOf(DANA_LEE), 'make me a viewer');
+    const mine = await c.card(DANA_LEE, dmChannelOf(DANA_LEE), /^Grant `viewer` to Dana Lee\?/);
     expect(mine.card.sections?.join()).toMatch(/Applied as soon as you confirm/);
-    await c.click(DANA_LEE, `D${DANA_LEE}`, mine.ts, buttonIndex(mine, 'Confirm'));
+    await c.click(DANA_LEE, dmChannelOf(DANA_LEE), mine.ts, buttonIndex(mine, 'Confirm'));
     expect(c.groupsOf('dana.lee@example.com')).toContain('Viewers');
-    await c.say(ERIN, `D${ERIN}`, 'make Olivia Park an editor for 3 days');
-    const confirm = await c.card(ERIN, `D${ERIN}`, /^Grant `editor` to Olivia Park\?/);
+    await c.say(ERIN, dmChannelOf(ERIN), 'make Olivia Park an editor for 3 days');
+    const confirm = await c.card(ERIN, dmChannelOf(ERIN), /^Grant `editor` to Olivia Park\?/);
     expect(confirm.card.fields).toContainEqual(['Duration', '8h (capped by policy)']);
   });
 
@@ -144,11 +152,11 @@ describe('playground API', () => {
   it("keeps Slack's visibility rules: no one else's DM, no button from a message one cannot see", async () => {
     const other = await fetch(`${c.p.url}/api/messages?as=${ERIN}&channel=D${ALEX}`);
     expect(other.status).toBe(400);
-    expect((await c.say(ERIN, `D${ALEX}`, 'make me an admin')).status).toBe(400);
-    await c.say(ALEX, `D${ALEX}`, 'make Dana Kim an admin for 1 hour');
-    const confirm = await c.card(ALEX, `D${ALEX}`, /^Grant `admin` to Dana Kim\?/);
+    expect((await c.say(ERIN, dmChannelOf(ALEX), 'make me an admin')).status).toBe(400);
+    await c.say(ALEX, dmChannelOf(ALEX), 'make Dana Kim an admin for 1 hour');
+    const confirm = await c.card(ALEX, dmChannelOf(ALEX), /^Grant `admin` to Dana Kim\?/);
     // Erin cannot press Alex's button, whatever she sends.
-    expect((await c.click(ERIN, `D${ALEX}`, confirm.ts, 0)).status).toBe(400);
+    expect((await c.click(ERIN, dmChannelOf(ALEX), confirm.ts, 0)).status).toBe(400);
     expect((await c.click(ERIN, GENERAL, confirm.ts, 0)).body).toEqual({ error: 'no such button' });
     expect((await c.click('U0NOBODY', GENERAL, confirm.ts, 0)).status).toBe(400);
   });
@@ -193,9 +201,9 @@ describe('playground API', () => {
   });
 
   it('serves the page with a strict Content-Security-Policy, and /healthz, /readyz, /metrics', async () => {
-    await c.say(DANA_LEE, `D${DANA_LEE}`, 'make me a viewer');
-    const mine = await c.card(DANA_LEE, `D${DANA_LEE}`, /^Grant `viewer` to Dana Lee\?/);
-    await c.click(DANA_LEE, `D${DANA_LEE}`, mine.ts, buttonIndex(mine, 'Confirm'));
+    await c.say(DANA_LEE, dmChannelOf(DANA_LEE), 'make me a viewer');
+    const mine = await c.card(DANA_LEE, dmChannelOf(DANA_LEE), /^Grant `viewer` to Dana Lee\?/);
+    await c.click(DANA_LEE, dmChannelOf(DANA_LEE), mine.ts, buttonIndex(mine, 'Confirm'));
     const page = await fetch(`${c.p.url}/`);
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
+import { dmChannelOf } from '../../src/playground/web-chat.ts';
 import {
   ALEX,
   APPROVALS,
@@ -120,24 +121,24 @@ describe('never a dead end (issue 16)', () => {
   });
 
   it('an unknown role says "did you mean", and the person not found gets names that are close', async () => {
-    await c.say(OLIVIA, `D${OLIVIA}`, 'make Dana Kym an editor');
-    const notFound = await c.card(OLIVIA, `D${OLIVIA}`, /couldn't find that person/);
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'make Dana Kym an editor');
+    const notFound = await c.card(OLIVIA, dmChannelOf(OLIVIA), /couldn't find that person/);
     expect(notFound.card.text).toContain('Did you mean “Dana Kim” or “Dana Lee”?');
     expect(notFound.card.buttons?.[0]?.text).toBe('Open the request form');
-    const form = (await c.click(OLIVIA, `D${OLIVIA}`, notFound.ts, 0)).body.form as Form;
+    const form = (await c.click(OLIVIA, dmChannelOf(OLIVIA), notFound.ts, 0)).body.form as Form;
     expect(form.prefill).toMatchObject({ targetText: 'Dana Kym', role: 'editor' });
     // Olivia (owner) may grant without an end: the form offers "permanent".
     expect(form.durations[0]).toEqual({ label: 'No end (permanent)', ms: null });
     // A typo in the first name: found by the last.
-    await c.say(OLIVIA, `D${OLIVIA}`, 'make Vicor Vance an editor');
-    expect((await c.card(OLIVIA, `D${OLIVIA}`, /couldn't find that person/)).card.text).toContain(
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'make Vicor Vance an editor');
+    expect((await c.card(OLIVIA, dmChannelOf(OLIVIA), /couldn't find that person/)).card.text).toContain(
       'Did you mean “Victor Vance”?',
     );
   });
 
   it('help says what this person may request, for whom, and who approves', async () => {
-    await c.say(ERIN, `D${ERIN}`, 'help');
-    const help = await c.card(ERIN, `D${ERIN}`, /what you can ask me for/);
+    await c.say(ERIN, dmChannelOf(ERIN), 'help');
+    const help = await c.card(ERIN, dmChannelOf(ERIN), /what you can ask me for/);
     const text = help.card.sections?.join('\n') ?? '';
     expect(text).toContain('*grant* `viewer` for yourself — no approval needed');
     expect(text).toMatch(
@@ -145,25 +146,25 @@ describe('never a dead end (issue 16)', () => {
     );
     expect(text).toMatch(/Who could help: someone holding `admin` or `owner`/);
     // Nothing pointless: Victor already is a viewer, so the policy leaves him nothing to ask for himself.
-    await c.say(VIC, `D${VIC}`, 'help');
-    const vic = await c.card(VIC, `D${VIC}`, /ask for nothing on your own/);
+    await c.say(VIC, dmChannelOf(VIC), 'help');
+    const vic = await c.card(VIC, dmChannelOf(VIC), /ask for nothing on your own/);
     expect(vic.card.sections?.join()).toMatch(/Who could help: someone holding `admin` or `owner`/);
-    await c.say(DANA_LEE, `D${DANA_LEE}`, 'what can I do?');
-    const lee = await c.card(DANA_LEE, `D${DANA_LEE}`, /what you can ask me for/);
+    await c.say(DANA_LEE, dmChannelOf(DANA_LEE), 'what can I do?');
+    const lee = await c.card(DANA_LEE, dmChannelOf(DANA_LEE), /what you can ask me for/);
     expect(lee.card.sections?.[0]).toBe('• *grant* `viewer` for yourself — no approval needed');
   });
 
   it('"who are the admins?" lists the holders for someone who may view roles, and no one else', async () => {
-    await c.say(OLIVIA, `D${OLIVIA}`, 'who are the admins?');
-    expect((await c.card(OLIVIA, `D${OLIVIA}`, /^`admin`:/)).card.text).toBe('`admin`: Alex Rivera.');
-    await c.say(VIC, `D${VIC}`, 'who are the admins?');
-    const no = await c.card(VIC, `D${VIC}`, /not allowed to see/);
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'who are the admins?');
+    expect((await c.card(OLIVIA, dmChannelOf(OLIVIA), /^`admin`:/)).card.text).toBe('`admin`: Alex Rivera.');
+    await c.say(VIC, dmChannelOf(VIC), 'who are the admins?');
+    const no = await c.card(VIC, dmChannelOf(VIC), /not allowed to see/);
     expect(no.card.sections?.join()).toMatch(/Who could help/);
   });
 
   it('a denied request is one message, saying why and who could help', async () => {
-    const said = await c.say(VIC, `D${VIC}`, 'make me an admin for 1 hour');
-    const replies = await repliesTo(VIC, `D${VIC}`, said.body.ts);
+    const said = await c.say(VIC, dmChannelOf(VIC), 'make me an admin for 1 hour');
+    const replies = await repliesTo(VIC, dmChannelOf(VIC), said.body.ts);
     expect(replies).toHaveLength(1);
     const card = replies[0]!.card;
     expect(card.text).toBe('Not done: Grant `admin` to Victor Vance');
@@ -190,8 +191,8 @@ describe('never a dead end (issue 16)', () => {
   });
 
   it('an end asked as a time is shown as that time, not as "13h 21m 19s"', async () => {
-    await c.say(OLIVIA, `D${OLIVIA}`, 'make Dana Lee an editor until 23:30');
-    const confirm = await c.card(OLIVIA, `D${OLIVIA}`, /^Grant `editor` to Dana Lee\?/);
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'make Dana Lee an editor until 23:30');
+    const confirm = await c.card(OLIVIA, dmChannelOf(OLIVIA), /^Grant `editor` to Dana Lee\?/);
     const duration = confirm.card.fields?.find(([k]) => k === 'Duration')?.[1] ?? '';
     expect(duration).toMatch(/^until <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
     expect(duration).not.toMatch(/\d+h \d+m/);
@@ -213,16 +214,16 @@ describe('never a dead end (issue 16)', () => {
 
 describe('did you mean, on the parser path (issue 16)', () => {
   it('a misspelt role the parser does not know gets "did you mean" and the form pre-filled with it', async () => {
-    await c.say(OLIVIA, `D${OLIVIA}`, 'make Dana Kim an edditorr');
-    const offer = await c.card(OLIVIA, `D${OLIVIA}`, /I don't know that role/);
+    await c.say(OLIVIA, dmChannelOf(OLIVIA), 'make Dana Kim an edditorr');
+    const offer = await c.card(OLIVIA, dmChannelOf(OLIVIA), /I don't know that role/);
     expect(offer.card.text).toBe("I don't know that role. Did you mean “editor”?");
-    const form = (await c.click(OLIVIA, `D${OLIVIA}`, offer.ts, 0)).body.form as Form;
+    const form = (await c.click(OLIVIA, dmChannelOf(OLIVIA), offer.ts, 0)).body.form as Form;
     expect(form.prefill.role).toBe('editor');
   });
 
   it('asking about someone one may not see says who could help', async () => {
-    await c.say(VIC, `D${VIC}`, 'what roles does Dana Kim have?');
-    const no = await c.card(VIC, `D${VIC}`, /not allowed to see/);
+    await c.say(VIC, dmChannelOf(VIC), 'what roles does Dana Kim have?');
+    const no = await c.card(VIC, dmChannelOf(VIC), /not allowed to see/);
     expect(no.card.sections?.join()).toMatch(/Who could help: someone holding `admin` or `owner`/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REASON_INPUT, REQUEST_INPUT, REQUEST_MODAL_CALLBACK } from '../../src/adapters/slack/views.ts';
 import { ACTIONS, DENY_MODAL_CALLBACK } from '../../src/app/inbound.ts';
+import { code, rich } from '../../src/core/rich-text.ts';
 import { mintTriggerId } from '../support/slack-contract.ts';
 import { type SlackEmulator, startSlackEmulator } from '../support/slack-emulator.ts';
 import { dmEvent, homeOpenedEvent, mentionEvent } from '../support/slack-payloads.ts';
@@ -56,6 +57,7 @@ describe('HTTP mode: events', () => {
       source: 'mention',
       teamId: TEAM,
       channelId: 'C0GENERAL',
+      isDm: false,
       userId: 'UALICE',
       text: 'make <@UDANA> admin of billing',
       ts: '1700000000.000100',
@@ -213,6 +215,7 @@ describe('HTTP mode: commands, buttons and modals', () => {
       source: 'command',
       teamId: TEAM,
       channelId: 'C0GENERAL',
+      isDm: false,
       userId: 'UALICE',
       text: 'remove bob editor',
       // The command's response_url: how the answer reaches a channel the bot is not in.
@@ -276,13 +279,14 @@ describe('HTTP mode: commands, buttons and modals', () => {
       value: 'req-1',
       clicker: { userId: 'UALICE', teamId: TEAM },
       channelId: 'C0GENERAL',
+      isDm: false,
       messageTs: '1700000001.000009',
       responseUrl: 'http://127.0.0.1:9/actions/response',
     });
   });
 
   it('replaces the clicked card through response_url with what handleClick answers', async () => {
-    s.useCases.spent = { text: 'Grant `editor` to Bob', context: 'Confirmed · Request req-5' };
+    s.useCases.spent = { text: rich`Grant ${code('editor')} to Bob`, context: 'Confirmed · Request req-5' };
     try {
       const from = emu.calls.length;
       await sendAction(s.eventsUrl, SIGNING_SECRET, {

@@ -96,6 +96,7 @@ describe('request form in Slack', () => {
     expect(await submitted).toEqual({
       clicker: { userId: 'UALICE', teamId: TEAM },
       channelId: 'C0GENERAL',
+      isDm: false,
       targetUserId: 'UDANA',
       role: 'editor',
       durationMs: 3_600_000,

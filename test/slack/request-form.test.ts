@@ -84,6 +84,7 @@ describe('request form modal', () => {
       value: {
         clicker: { userId: 'U0ERIN', teamId: 'T0DEMO' },
         channelId: 'C0GENERAL',
+        isDm: false,
         threadTs: '1.2',
         targetUserId: 'U0DANA',
         role: 'editor',

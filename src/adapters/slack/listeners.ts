@@ -123,7 +123,7 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
         .open({
           ...withToken(context.botToken),
           trigger_id: triggerId,
-          view: requestModal(message.channelId, message.responseUrl),
+          view: requestModal(message.channelId, message.responseUrl, message.isDm),
         })
         .then(
           () => {},

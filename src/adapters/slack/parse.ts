@@ -53,6 +53,27 @@ function leadingMention(botUserId: string | undefined): RegExp {
   return new RegExp(`^\\s*<@${who}(?:\\|[^>]*)?>[\\s,:]*`, 'i');
 }
 
+/**
+ * Whether a Slack conversation is a direct message, from what the payload says: `channel_type: im`
+ * on events (docs.slack.dev/reference/events/message.im), `channel_name: directmessage` on slash
+ * commands and interactions, and Slack's id convention (IM ids start with `D`) where a payload says
+ * neither. Slack knowledge, so it lives here: use cases read `isDm`, never an id's shape.
+ */
+export function slackIsDm(c: { id?: string; channelType?: string; name?: string }): boolean {
+  if (c.channelType) return c.channelType === 'im';
+  if (c.name) return c.name === 'directmessage';
+  return c.id?.startsWith('D') ?? false;
+}
+
+/**
+ * The inbound text in the syntax the IntentExtractor contract states: Slack's format with every
+ * person mention reduced to `<@ID>` (the legacy `<@ID|name>` label is dropped, so a label can never
+ * carry words into the request), `&amp;`/`&lt;`/`&gt;` kept for what people typed.
+ */
+export function normaliseMentions(text: string): string {
+  return text.replace(/<@([UW][A-Z0-9]{2,})\|[^<>]*>/g, '<@$1>');
+}
+
 /** Message text stays in Slack's format (`<@U…>` mentions, `&amp;` escapes) for the use cases to read. */
 function toIncoming(
   body: z.infer<typeof EventBody>,
@@ -72,8 +93,9 @@ function toIncoming(
     teamId: body.team_id,
     ...(userTeamId ? { userTeamId } : {}),
     channelId: e.channel,
+    isDm: source === 'dm',
     userId: e.user,
-    text: (e.text ?? '').replace(leadingMention(botUserId), '').trim(),
+    text: normaliseMentions((e.text ?? '').replace(leadingMention(botUserId), '').trim()),
     ...(e.ts ? { ts: e.ts } : {}),
     ...(e.thread_ts ? { threadTs: e.thread_ts } : {}),
     ...(e.files?.length ? { files: e.files.length } : {}),
@@ -84,7 +106,8 @@ export function parseMention(body: unknown, botUserId: string | undefined): Pars
   const b = check(EventBody, body, 'app_mention event');
   if (!b.ok) return b;
   // A mention inside the bot's DM also arrives as message.im; that copy is the one we handle.
-  if (b.value.event.channel.startsWith('D') || b.value.event.channel_type === 'im')
+  const e = b.value.event;
+  if (slackIsDm({ id: e.channel, ...(e.channel_type ? { channelType: e.channel_type } : {}) }))
     return skip('mention in a DM');
   return toIncoming(b.value, 'mention', botUserId);
 }
@@ -113,6 +136,7 @@ const CommandBody = z.object({
   team_id: id,
   user_id: id,
   channel_id: id,
+  channel_name: z.string().optional(),
   text: z.string().default(''),
   trigger_id: z.string().optional(),
   response_url: z.string().optional(),
@@ -135,8 +159,9 @@ export function parseCommand(body: unknown): Parsed<ParsedCommand> {
       source: 'command',
       teamId: c.team_id,
       channelId: c.channel_id,
+      isDm: slackIsDm({ id: c.channel_id, ...(c.channel_name ? { name: c.channel_name } : {}) }),
       userId: c.user_id,
-      text: c.text.trim(),
+      text: normaliseMentions(c.text.trim()),
       ...(c.response_url ? { responseUrl: c.response_url } : {}),
     },
     ...(c.trigger_id ? { triggerId: c.trigger_id } : {}),
@@ -158,7 +183,7 @@ const ActionBody = z.object({
   user: UserRef,
   team: TeamRef,
   trigger_id: z.string().optional(),
-  channel: z.object({ id }).nullish(),
+  channel: z.object({ id, name: z.string().optional() }).nullish(),
   container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
   response_url: z.string().optional(),
@@ -179,7 +204,12 @@ export function parseClick(body: unknown): Parsed<{ click: ButtonClick; triggerI
       actionId: baseActionId(action.action_id),
       value: action.value ?? '',
       clicker: who.value,
-      ...(channelId ? { channelId } : {}),
+      ...(channelId
+        ? {
+            channelId,
+            isDm: slackIsDm({ id: channelId, ...(a.channel?.name ? { name: a.channel.name } : {}) }),
+          }
+        : {}),
       ...(messageTs ? { messageTs } : {}),
       ...(a.response_url ? { responseUrl: a.response_url } : {}),
     },
@@ -208,7 +238,7 @@ export function parseRequestSubmission(body: unknown): Parsed<IncomingMessage> {
   const b = check(ViewBody, body, 'request modal submission');
   if (!b.ok) return b;
   const { user, team, view } = b.value;
-  const { channelId, responseUrl } = requestModalChannel(view.private_metadata);
+  const { channelId, isDm, responseUrl } = requestModalChannel(view.private_metadata);
   if (!channelId) return { ok: false, reason: 'request modal without a channel', malformed: true };
   const teamId = team?.id ?? user.team_id;
   if (!teamId) return { ok: false, reason: 'no team for the user', malformed: true };
@@ -218,8 +248,9 @@ export function parseRequestSubmission(body: unknown): Parsed<IncomingMessage> {
     teamId,
     ...(user.team_id ? { userTeamId: user.team_id } : {}),
     channelId,
+    isDm: isDm ?? slackIsDm({ id: channelId }),
     userId: user.id,
-    text: inputValue(view, REQUEST_INPUT.block, REQUEST_INPUT.action),
+    text: normaliseMentions(inputValue(view, REQUEST_INPUT.block, REQUEST_INPUT.action)),
     ...(responseUrl ? { responseUrl } : {}),
   });
 }

@@ -8,7 +8,7 @@ import { truncate } from './blocks.ts';
 import { toSlackError } from './errors.ts';
 import type { InFlight } from './inflight.ts';
 import { mrkdwn } from './mrkdwn.ts';
-import { parseClick } from './parse.ts';
+import { parseClick, slackIsDm } from './parse.ts';
 
 /**
  * The request form as a Slack modal (issue 16): a user picker, the tenant's roles, durations the
@@ -113,7 +113,7 @@ export function requestFormModal(form: RequestForm): types.ModalView {
   return {
     type: 'modal',
     callback_id: FORM_CALLBACK,
-    private_metadata: JSON.stringify({ channelId: p.channelId, threadTs: p.threadTs }),
+    private_metadata: JSON.stringify({ channelId: p.channelId, isDm: p.isDm, threadTs: p.threadTs }),
     title: plain('Request a role'),
     submit: plain('Continue'),
     close: plain('Cancel'),
@@ -137,7 +137,11 @@ const Submission = z.object({
     state: z.object({ values: z.record(z.string(), z.record(z.string(), Picked)) }),
   }),
 });
-const Meta = z.object({ channelId: z.string().min(1), threadTs: z.string().optional() });
+const Meta = z.object({
+  channelId: z.string().min(1),
+  isDm: z.boolean().optional(),
+  threadTs: z.string().optional(),
+});
 
 /** The modal's answer as a submission, or per-field errors for Slack to show. */
 export function parseFormSubmission(
@@ -171,6 +175,7 @@ export function parseFormSubmission(
     value: {
       clicker: { userId: user.id, teamId },
       channelId: meta.channelId,
+      isDm: meta.isDm ?? slackIsDm({ id: meta.channelId }),
       ...(meta.threadTs ? { threadTs: meta.threadTs } : {}),
       targetUserId: who!,
       role: role!,

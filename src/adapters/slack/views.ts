@@ -20,11 +20,15 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: tru
  * `responseUrl`: the command's, carried to the submission (a view_submission has none of its own),
  * so the answer reaches the person even where the bot is not a member (30 minutes, 5 uses).
  */
-export function requestModal(channelId: string, responseUrl?: string): types.ModalView {
+export function requestModal(channelId: string, responseUrl?: string, isDm?: boolean): types.ModalView {
   return {
     type: 'modal',
     callback_id: REQUEST_MODAL_CALLBACK,
-    private_metadata: JSON.stringify({ channelId, ...(responseUrl ? { responseUrl } : {}) }),
+    private_metadata: JSON.stringify({
+      channelId,
+      ...(isDm ? { isDm: true } : {}),
+      ...(responseUrl ? { responseUrl } : {}),
+    }),
     title: plain('Rolecall'),
     submit: plain('Send'),
     close: plain('Cancel'),
@@ -48,6 +52,7 @@ export function requestModal(channelId: string, responseUrl?: string): types.Mod
 /** The channel the command was typed in and its response_url, as stored by `requestModal`. */
 export function requestModalChannel(privateMetadata: string | undefined): {
   channelId?: string;
+  isDm?: boolean;
   responseUrl?: string;
 } {
   try {
@@ -55,7 +60,9 @@ export function requestModalChannel(privateMetadata: string | undefined): {
     if (meta && typeof meta === 'object' && 'channelId' in meta && typeof meta.channelId === 'string') {
       const url =
         'responseUrl' in meta && typeof meta.responseUrl === 'string' ? meta.responseUrl : undefined;
-      return { channelId: meta.channelId, ...(url ? { responseUrl: url } : {}) };
+      // Forms opened before isDm was carried have none: the parser falls back to the id.
+      const isDm = 'isDm' in meta ? { isDm: meta.isDm === true } : {};
+      return { channelId: meta.channelId, ...isDm, ...(url ? { responseUrl: url } : {}) };
     }
   } catch {
     // Not ours: fall through to "unknown".
