@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { code, link, mention, rich, strong, time } from '../../src/core/rich-text.ts';
 import { ALEX, type Client, DANA_KIM, ERIN, OLIVIA, startClient } from './helpers.ts';
 
 /**
@@ -178,6 +179,29 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     await send(hostile);
     await page.locator('.msg .text').getByText(hostile, { exact: true }).waitFor();
     expect(await page.locator('#log img, #log b').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('renders a card’s neutral rich text as DOM nodes, never parsing it', { timeout: 60_000 }, async () => {
+    await as(ERIN, 'C0GENERAL');
+    const hostile = '<img src=x onerror="globalThis.__pwned=1"> *not bold* <@U0ERIN> &amp;';
+    await c.p.chat.post('C0GENERAL', {
+      text: rich`Grant ${code('editor')} to ${mention(DANA_KIM)} until ${time('2030-01-01T09:30:00.000Z')}?`,
+      fields: [['Reason', hostile]],
+      sections: [rich`${strong('What happens next:')} see ${link('https://example.com/docs', 'the docs')}`],
+      context: 'Request r-dom',
+    });
+    const box = await card('Request r-dom');
+    expect(await box.locator('code').allTextContents()).toEqual(['editor']);
+    expect(await box.locator('.mention').textContent()).toBe('@Dana Kim');
+    expect(await box.locator('time').getAttribute('datetime')).toBe('2030-01-01T09:30:00.000Z');
+    expect(await box.locator('time').textContent()).toMatch(/2030/);
+    expect(await box.locator('strong:not(.mention)').textContent()).toBe('What happens next:');
+    expect(await box.locator('a').getAttribute('href')).toBe('https://example.com/docs');
+    // What a person typed is text, exactly as typed: no element, no entity decoding, no mention.
+    expect(await box.locator('dt:text-is("Reason") + dd').textContent()).toBe(hostile);
+    expect(await box.locator('img, b').count()).toBe(0);
+    expect(await box.locator('.mention').count()).toBe(1);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 

@@ -40,6 +40,15 @@ describe('WebChat', () => {
     expect(chat.channelsFor('U0A').map((c) => c.id)).toEqual(['C0GEN', dmChannelOf('U0A')]);
   });
 
+  it('says which channel is a DM with the bot; a channel whose id starts with D is a channel (issue 15.2)', () => {
+    const chat = new WebChat([user('U0A')], [{ id: 'DESIGN', name: 'design' }]);
+    expect(chat.isDm('DESIGN')).toBe(false);
+    expect(chat.isDm(dmChannelOf('U0A'))).toBe(true);
+    // Not Slack-shaped on purpose: nothing may tell a DM by its id.
+    expect(dmChannelOf('U0A').startsWith('D')).toBe(false);
+    expect(chat.isDm('C0NOPE')).toBe(false);
+  });
+
   it('fails like Slack on unknown channels, messages and people; unknown users are undefined', async () => {
     const chat = make();
     await expect(chat.post('C0NOPE', { text: 'x' })).rejects.toMatchObject({ code: 'SLACK.API' });

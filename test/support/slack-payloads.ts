@@ -101,7 +101,13 @@ export interface CommandOpts {
   command?: string;
   /** Where the app may answer (SlackEmulator.responseUrl); by default a closed port. */
   responseUrl?: string;
+  /** Slack's `channel_name`; by default `directmessage` for a D… id (what Slack sends for an IM), else `general`. */
+  channelName?: string;
 }
+
+/** What Slack puts in `channel_name` / `channel.name`: IMs are named `directmessage`. */
+const channelNameOf = (id: string, name?: string) =>
+  name ?? (id.startsWith('D') ? 'directmessage' : 'general');
 
 /** Slash command fields (form-encoded over HTTP, a JSON object in Socket Mode). */
 export function commandPayload(o: CommandOpts): Record<string, string> {
@@ -110,7 +116,7 @@ export function commandPayload(o: CommandOpts): Record<string, string> {
     team_id: o.teamId ?? 'T0ROLECALL',
     team_domain: 'rolecall-test',
     channel_id: o.channelId,
-    channel_name: 'general',
+    channel_name: channelNameOf(o.channelId, o.channelName),
     user_id: o.userId,
     user_name: o.userId.toLowerCase(),
     command: o.command ?? '/rolecall',
@@ -134,6 +140,7 @@ export interface ActionOpts {
   triggerId?: string;
   /** Where the app may answer (SlackEmulator.responseUrl); by default a closed port. */
   responseUrl?: string;
+  channelName?: string;
 }
 
 export function blockActionPayload(o: ActionOpts): Json {
@@ -155,7 +162,7 @@ export function blockActionPayload(o: ActionOpts): Json {
     team: { id: teamId, domain: 'rolecall-test' },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: channelId, name: 'general' },
+    channel: { id: channelId, name: channelNameOf(channelId, o.channelName) },
     message: { type: 'message', ts: messageTs, text: 'card', user: 'UROLECALLBOT' },
     response_url: o.responseUrl ?? 'http://127.0.0.1:9/actions/response',
     actions: [
