@@ -150,7 +150,7 @@ describe('playground API', () => {
   });
 
   it("keeps Slack's visibility rules: no one else's DM, no button from a message one cannot see", async () => {
-    const other = await fetch(`${c.p.url}/api/messages?as=${ERIN}&channel=D${ALEX}`);
+    const other = await fetch(`${c.p.url}/api/messages?as=${ERIN}&channel=${dmChannelOf(ALEX)}`);
     expect(other.status).toBe(400);
     expect((await c.say(ERIN, dmChannelOf(ALEX), 'make me an admin')).status).toBe(400);
     await c.say(ALEX, dmChannelOf(ALEX), 'make Dana Kim an admin for 1 hour');

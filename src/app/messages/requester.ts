@@ -249,7 +249,7 @@ export const nameAmbiguous = (name: string): Card => ({
 
 /** The approval post failed: say so, never "sent for approval" (issue 14). */
 export const approvalNotPosted = (r: RoleRequest, reason: string): Card => ({
-  text: `Not sent for approval yet: I couldn't post to the approvers' channel (${reason}), so no approver has been asked. Your request ${r.id} stays pending until it expires or you cancel it; please tell your Slack admin.`,
+  text: `Not sent for approval yet: I couldn't post to the approvers' channel (${reason}), so no approver has been asked. Your request ${r.id} stays pending until it expires or you cancel it; please tell your workspace admin.`,
 });
 
 /** A message with files: only its text was read. */
