@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.ts';
-import type { Intent, Target } from '../core/intent.ts';
+import { ChatUserId, type Intent, type Target } from '../core/intent.ts';
 import type { Tenant } from '../core/policy-schema.ts';
 import type { Card, CardButton } from '../ports/chat.ts';
 import type { AppDeps } from './deps.ts';
@@ -16,18 +16,18 @@ import { FORM_BUTTON_TEXT, refusalCard } from './messages.ts';
  */
 export const FORM_ACTION = 'rc_form';
 
-const SlackId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
-
 export const FormPrefill = z
   .object({
-    targetUserId: SlackId.optional(),
+    targetUserId: ChatUserId.optional(),
     /** A person as written, when it could not be matched to a Slack user ("Dana K"). */
     targetText: z.string().max(100).optional(),
     role: z.string().max(64).optional(),
     durationMs: z.number().int().positive().optional(),
     justification: z.string().max(500).optional(),
-    /** Where the answer goes: the conversation (and thread) the request was made in. */
-    /** The surface's conversation id (opaque here: Slack's C…/D…/G…, the playground's own). */
+    /**
+     * Where the answer goes: the conversation (and thread) the request was made in. The surface's
+     * conversation id, opaque here (Slack's C…/D…/G…, the playground's own).
+     */
     channelId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{1,63}$/),
     isDm: z.boolean().optional(),
     threadTs: z.string().max(32).optional(),

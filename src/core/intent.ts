@@ -4,9 +4,15 @@ import { z } from 'zod';
  * What a chat message asks for. Extractors (LLM or offline parser) produce these; nothing here
  * says whether it is allowed. The requester is never a field: it is the verified Slack sender.
  */
+/**
+ * A person's chat user id, as mentions carry it (`<@ID>`, the IntentExtractor contract). Slack's
+ * `U…`/`W…` today: the one pattern a new chat surface would widen (issue 15.2).
+ */
+export const ChatUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+
 export const Target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('me') }),
-  z.object({ kind: z.literal('slack_user'), userId: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }),
+  z.object({ kind: z.literal('slack_user'), userId: ChatUserId }),
   z.object({ kind: z.literal('email'), email: z.string().email().max(254) }),
   z.object({ kind: z.literal('name'), name: z.string().min(1).max(100) }),
 ]);
