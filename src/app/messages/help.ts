@@ -33,9 +33,6 @@ export function formOffer(lead: string, button: CardButton, understood: RichText
   };
 }
 
-/** One piece of what was understood from a message the form is offered for. */
-export const understoodRole = (role: string): RichText => rich`role ${code(role)}`;
-
 export const FORM_LEADS = {
   not_understood:
     "I didn't understand all of that. Fill in the request form instead — I've put in what I understood.",
