@@ -1,6 +1,7 @@
 /**
  * Composition root: config → adapters → use cases → a chat surface (Slack, or the local playground
- * in src/playground). Nothing else wires things.
+ * in src/playground). Nothing else wires things. `rolecall start` (src/cli/start.ts) picks the
+ * surface; this module never imports the playground, which builds on startSurface here.
  */
 
 import { existsSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
 import type { UseCases } from './app/inbound.ts';
 import { createUseCases } from './app/use-cases.ts';
-import { type Config, loadConfig, parseEnv } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import type { Chat } from './ports/chat.ts';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock.ts';
 import type { Installations } from './ports/installations.ts';
@@ -277,21 +278,3 @@ export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
   !env.SLACK_CLIENT_ID?.trim() &&
   env.NODE_ENV?.trim() !== 'production' &&
   !existsSync(resolve(env.ROLECALL_CONFIG?.trim() || './rolecall.yml'));
-
-/** `rolecall start`: runs until SIGINT/SIGTERM. On a fresh checkout with no Slack tokens, the local playground. */
-export async function start(env: NodeJS.ProcessEnv): Promise<number> {
-  if (wantsPlayground(env)) {
-    const { runPlayground } = await import('./playground/index.ts');
-    return runPlayground(env, { reason: 'no-slack-tokens' });
-  }
-  // Missing Slack secrets are the likelier mistake here than a missing policy file: name them first.
-  slackSettings(parseEnv(env));
-  const app = await startRolecall({ env });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  app.deps.log.info({}, 'stopping');
-  await app.stop();
-  return 0;
-}
