@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 // OAuth distribution (issue 17).
 import { createTokenCipher } from './adapters/crypto/token-cipher.ts';
+import type { HttpRoute } from './adapters/http/routes.ts';
 import { randomIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
@@ -17,7 +18,6 @@ import { codeForStatus } from './adapters/scim/errors.ts';
 import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
-import type { HttpRoute } from './adapters/slack/http.ts';
 import { createSlackOAuth, type SlackOAuth } from './adapters/slack/oauth.ts';
 import { oauthSettings } from './adapters/slack/oauth-settings.ts';
 import { slackSettings } from './adapters/slack/settings.ts';

@@ -3,12 +3,19 @@ import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { UseCases } from '../../app/inbound.ts';
 import { RolecallError } from '../../core/errors.ts';
 import type { Chat } from '../../ports/chat.ts';
+import {
+  allRoutes,
+  boundPort,
+  closeServer,
+  EVENTS_PATH,
+  type HttpRoute,
+  startRouteServer,
+} from '../http/routes.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkApprovalChannels } from './approval-channels.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import { type RetryOptions, SlackChat, webClientOptions } from './chat.ts';
 import { BAD_TOKEN, toSlackError } from './errors.ts';
-import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
 import { InFlight } from './inflight.ts';
 import { registerListeners } from './listeners.ts';
 import type { SlackOAuth } from './oauth.ts';
