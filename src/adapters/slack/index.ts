@@ -1,7 +1,7 @@
 /** The Slack adapter's public surface (the composition root and tests import from here). */
 
-export { EVENTS_PATH, HEALTH_PATH, type HttpRoute } from '../http/routes.ts';
-export { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
+export { HEALTH_PATH, type HttpRoute } from '../http/routes.ts';
+export { createSlackApp, EVENTS_PATH, type SlackApp, type SlackAppOptions } from './app.ts';
 export { renderCard } from './blocks.ts';
 export { createWebClient, DEFAULT_RETRY, type RetryOptions, SlackChat } from './chat.ts';
 export { COMMAND } from './listeners.ts';
