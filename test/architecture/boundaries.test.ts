@@ -19,6 +19,10 @@ describe('layer boundaries', () => {
     expect(importsOf('adapters/http/').filter((e) => e.to.startsWith('adapters/slack/'))).toEqual([]);
   });
 
+  it('adapters take port types from src/ports/, not from app/deps.ts', () => {
+    expect(importsOf('adapters/').filter((e) => e.to === 'app/deps.ts')).toEqual([]);
+  });
+
   it('ports import only core and other ports; core imports only core (and zod)', () => {
     expect(importsOf('ports/').filter((e) => !/^(core|ports)\//.test(e.to))).toEqual([]);
     expect(importsOf('core/').filter((e) => !e.to.startsWith('core/'))).toEqual([]);
