@@ -4,7 +4,7 @@
  */
 import type { Decision, DenyReason } from '../core/decision.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { ErrorCode } from '../core/errors.ts';
+import { type ErrorCode, isErrorCode, retryCanHelp } from '../core/errors.ts';
 import type { Identity } from '../core/identity.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import type { Card, CardButton } from '../ports/chat.ts';
@@ -295,7 +295,7 @@ export function outcomeCard(r: RoleRequest): Card {
       return { text: `Your request for ${role} expired without a decision. Nothing was changed.` };
     case 'failed':
       if (r.error?.code === 'SCIM.INACTIVE_USER') return inactiveTarget(r.target.displayName);
-      return errorCard((r.error?.code ?? 'INTERNAL') as ErrorCode, r.id, true);
+      return failedCard(r);
     case 'applying':
       if (r.error) return unconfirmedCard(r);
       return { text: `Request ${r.id} is ${r.state.replace(/_/g, ' ')}.` };
@@ -326,7 +326,13 @@ export function errorCard(code: ErrorCode, ref: string, retryable = false): Card
     SLACK: 'Slack did not accept my reply.',
     CONFIG: 'Rolecall is misconfigured for your organisation.',
   };
-  const text = `${base[area ?? ''] ?? 'Something went wrong, and nothing was changed.'} Reference: ${ref}.`;
+  // Faults found before or instead of a directory write: what is known, said as known.
+  const exact: Partial<Record<ErrorCode, string>> = {
+    'POLICY.DENIED': 'The policy no longer allows this change, so nothing was changed.',
+    'RECOVERY.NOT_APPLIED':
+      'I was interrupted before your change reached the directory, and a fresh read shows it is not there: nothing was changed.',
+  };
+  const text = `${exact[code] ?? base[area ?? ''] ?? 'Something went wrong, and nothing was changed.'} Reference: ${ref}.`;
   return {
     text,
     buttons: retryable ? [{ actionId: ACTIONS.retry, value: ref, text: 'Try again' }] : [],
@@ -334,6 +340,12 @@ export function errorCard(code: ErrorCode, ref: string, retryable = false): Card
       ? 'You can try again; nothing will be applied twice.'
       : 'Please try again later or contact your admin with the reference.',
   };
+}
+
+/** A failed apply, by its stored code (unknown codes, from any version, read as INTERNAL). */
+function failedCard(r: RoleRequest): Card {
+  const code = isErrorCode(r.error?.code) ? r.error.code : 'INTERNAL';
+  return errorCard(code, r.id, retryCanHelp(code));
 }
 
 /** Why a time-bound grant ended the way it did; chooses the wording told to requester and target. */
