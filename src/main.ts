@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 // OAuth distribution (issue 17).
 import { createTokenCipher } from './adapters/crypto/token-cipher.ts';
 import type { HttpRoute } from './adapters/http/routes.ts';
-import { randomIds } from './adapters/ids/ids.ts';
+import { clockIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
@@ -194,7 +194,7 @@ export async function startSurface<S extends Surface>(
         audit: stores.audit,
         chat,
         clock,
-        ids: opts.ids ?? randomIds,
+        ids: opts.ids ?? clockIds(clock),
         log,
         // With OAuth, scheduled work answers with its request's tenant's installation.
         logScope: installations ? withTenantScope(logScope) : logScope,
