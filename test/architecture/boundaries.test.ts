@@ -35,4 +35,9 @@ describe('layer boundaries', () => {
     ).toEqual([]);
     expect(packagesOf('app').filter((p) => p !== 'zod')).toEqual([]);
   });
+
+  it('deadlines are AbortSignal.timeout, not hand-made timers (a cleared setTimeout is one)', () => {
+    const handMade = sourceFiles(SRC).filter((f) => /\bclearTimeout\(/.test(readFileSync(f, 'utf8')));
+    expect(handMade).toEqual([]);
+  });
 });
