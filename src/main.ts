@@ -14,8 +14,7 @@ import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
 import { operatorOnly } from './adapters/metrics/operator-access.ts';
-import { codeForStatus } from './adapters/scim/errors.ts';
-import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
+import { openDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
 import { createSlackOAuth, type SlackOAuth } from './adapters/slack/oauth.ts';
@@ -149,19 +148,13 @@ export async function startSurface<S extends Surface>(
     });
   }
   const metrics = createMetrics({ requests: stores.requests });
-  const directories = createScimDirectories({
+  const directories = openDirectories({
     tenants: config.policy.tenants,
     env: opts.env,
     logger: log,
-    extra: {
-      onRequest: (e) =>
-        metrics.scimCall(
-          e.method,
-          e.error ?? String(e.status ?? 'none'),
-          e.error ?? (e.status !== undefined && e.status >= 400 ? codeForStatus(e.status) : undefined),
-        ),
-      ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
-    },
+    clock,
+    onCall: (method, outcome, code) => metrics.scimCall(method, outcome, code),
+    ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
   });
   const extractor =
     opts.extractor ??
