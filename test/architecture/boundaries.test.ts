@@ -40,4 +40,13 @@ describe('layer boundaries', () => {
     const handMade = sourceFiles(SRC).filter((f) => /\bclearTimeout\(/.test(readFileSync(f, 'utf8')));
     expect(handMade).toEqual([]);
   });
+
+  it('src/ never imports test code; the playground runs no fault-injecting directory', () => {
+    expect(edges.filter((e) => e.to.startsWith('../'))).toEqual([]);
+    expect(
+      sourceFiles(join(SRC, 'playground')).some((f) =>
+        /faults|takeRule|injectFault/.test(readFileSync(f, 'utf8')),
+      ),
+    ).toBe(false);
+  });
 });
