@@ -38,7 +38,7 @@ export function buildProgram(onStart: (code: number) => void = () => {}): Comman
       'start the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT); with no Slack tokens and no rolecall.yml (not in production), the playground',
     )
     .action(async () => {
-      const { start } = await import('./main.ts');
+      const { start } = await import('./cli/start.ts');
       onStart(await start(process.env));
     });
   registerDoctorCommand(program);

@@ -1,22 +1,22 @@
 /**
  * Composition root: config → adapters → use cases → a chat surface (Slack, or the local playground
- * in src/playground). Nothing else wires things.
+ * in src/playground). Nothing else wires things. `rolecall start` (src/cli/start.ts) picks the
+ * surface; this module never imports the playground, which builds on startSurface here.
  */
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 // OAuth distribution (issue 17).
 import { createTokenCipher } from './adapters/crypto/token-cipher.ts';
-import { randomIds } from './adapters/ids/ids.ts';
+import type { HttpRoute } from './adapters/http/routes.ts';
+import { clockIds } from './adapters/ids/ids.ts';
 import { createIntentExtractor } from './adapters/intent/index.ts';
 import { createLogger, type Logger, logScope } from './adapters/log/logger.ts';
 import { createMetrics, type Metrics } from './adapters/metrics/metrics.ts';
 import { operatorOnly } from './adapters/metrics/operator-access.ts';
-import { codeForStatus } from './adapters/scim/errors.ts';
-import { createScimDirectories, type ScimDirectories } from './adapters/scim/index.ts';
+import { openDirectories, type ScimDirectories } from './adapters/scim/index.ts';
 import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import type { RetryOptions } from './adapters/slack/chat.ts';
-import type { HttpRoute } from './adapters/slack/http.ts';
 import { createSlackOAuth, type SlackOAuth } from './adapters/slack/oauth.ts';
 import { oauthSettings } from './adapters/slack/oauth-settings.ts';
 import { slackSettings } from './adapters/slack/settings.ts';
@@ -26,7 +26,7 @@ import { openStores, type StoreSet } from './adapters/store/open.ts';
 import type { AppDeps } from './app/deps.ts';
 import type { UseCases } from './app/inbound.ts';
 import { createUseCases } from './app/use-cases.ts';
-import { type Config, loadConfig, parseEnv } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import type { Chat } from './ports/chat.ts';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock.ts';
 import type { Installations } from './ports/installations.ts';
@@ -148,19 +148,13 @@ export async function startSurface<S extends Surface>(
     });
   }
   const metrics = createMetrics({ requests: stores.requests });
-  const directories = createScimDirectories({
+  const directories = openDirectories({
     tenants: config.policy.tenants,
     env: opts.env,
     logger: log,
-    extra: {
-      onRequest: (e) =>
-        metrics.scimCall(
-          e.method,
-          e.error ?? String(e.status ?? 'none'),
-          e.error ?? (e.status !== undefined && e.status >= 400 ? codeForStatus(e.status) : undefined),
-        ),
-      ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
-    },
+    clock,
+    onCall: (method, outcome, code) => metrics.scimCall(method, outcome, code),
+    ...(opts.scimSleep ? { sleep: opts.scimSleep } : {}),
   });
   const extractor =
     opts.extractor ??
@@ -193,7 +187,7 @@ export async function startSurface<S extends Surface>(
         audit: stores.audit,
         chat,
         clock,
-        ids: opts.ids ?? randomIds,
+        ids: opts.ids ?? clockIds(clock),
         log,
         // With OAuth, scheduled work answers with its request's tenant's installation.
         logScope: installations ? withTenantScope(logScope) : logScope,
@@ -277,21 +271,3 @@ export const wantsPlayground = (env: NodeJS.ProcessEnv) =>
   !env.SLACK_CLIENT_ID?.trim() &&
   env.NODE_ENV?.trim() !== 'production' &&
   !existsSync(resolve(env.ROLECALL_CONFIG?.trim() || './rolecall.yml'));
-
-/** `rolecall start`: runs until SIGINT/SIGTERM. On a fresh checkout with no Slack tokens, the local playground. */
-export async function start(env: NodeJS.ProcessEnv): Promise<number> {
-  if (wantsPlayground(env)) {
-    const { runPlayground } = await import('./playground/index.ts');
-    return runPlayground(env, { reason: 'no-slack-tokens' });
-  }
-  // Missing Slack secrets are the likelier mistake here than a missing policy file: name them first.
-  slackSettings(parseEnv(env));
-  const app = await startRolecall({ env });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  app.deps.log.info({}, 'stopping');
-  await app.stop();
-  return 0;
-}

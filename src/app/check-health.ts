@@ -54,9 +54,11 @@ function scimDetail(t: Tenant): string {
 
 /** Never rejects: a timeout or a fault becomes a FAIL line naming it. */
 export async function runProbe(name: string, probe: Probe, timeoutMs: number): Promise<CheckLine> {
-  let timer: NodeJS.Timeout | undefined;
+  const signal = AbortSignal.timeout(timeoutMs);
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), {
+      once: true,
+    });
   });
   try {
     return { status: 'PASS', name, detail: await Promise.race([probe(), deadline]) };
@@ -65,8 +67,6 @@ export async function runProbe(name: string, probe: Probe, timeoutMs: number): P
     const message = err instanceof Error ? err.message : String(err);
     const detail = code === 'INTERNAL' || message.includes(code) ? message : `${code}: ${message}`;
     return { status: 'FAIL', name, detail: detail.split('\n')[0]! };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,4 @@
-import { errorCode } from '../core/errors.ts';
+import { errorCode, isErrorCode, retryCanHelp } from '../core/errors.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import type { Card } from '../ports/chat.ts';
 import { applyChange } from './apply-change.ts';
@@ -148,7 +148,10 @@ async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: 
   if (current.endsBy && deps.clock.now().getTime() >= Date.parse(current.endsBy))
     return reply(askedEndPassed());
   const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'retry' }));
-  if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
+  // A failure a retry cannot fix (a button posted before it was withheld): say again why instead.
+  const unfixable =
+    latest?.state === 'failed' && isErrorCode(latest.error?.code) && !retryCanHelp(latest.error.code);
+  if (!request) return reply(unfixable ? outcomeCard(latest) : alreadyDecided(latest?.state ?? 'gone'));
   await applyChange(deps, request);
 }
 

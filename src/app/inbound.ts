@@ -74,13 +74,7 @@ export interface UseCases {
   submitRequestForm?(submission: FormSubmission): Promise<void>;
 }
 
-export const ACTIONS = {
-  confirm: 'rc_confirm',
-  cancel: 'rc_cancel',
-  choose: 'rc_choose',
-  approve: 'rc_approve',
-  deny: 'rc_deny',
-  retry: 'rc_retry',
-} as const;
+// The button ids live in actions.ts, so wording (messages/) needs no import of this file.
+export { ACTIONS } from './actions.ts';
 
 export const DENY_MODAL_CALLBACK = 'rc_deny_reason';

@@ -2,7 +2,7 @@ import type { RoleRequest } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
 
 /**
- * The log fields every line of one request's handling carries (see LogScope in deps.ts):
+ * The log fields every line of one request's handling carries (see LogScope in src/ports/log.ts):
  * `requestId`, `tenant`, `requesterId` (Slack id) and `targetId` (Slack id, else SCIM id).
  */
 export function inLogScope<T>(

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { checkModel } from '../adapters/llm/check.ts';
 import { createLogger, scrubSecrets } from '../adapters/log/logger.ts';
-import { createScimDirectories, type ScimDirectories, type ScimFinding } from '../adapters/scim/index.ts';
+import { openDirectories, type ScimDirectories, type ScimFinding } from '../adapters/scim/index.ts';
 import { checkSlack } from '../adapters/slack/check.ts';
 import { checkInstalls } from '../adapters/slack/check-installs.ts';
 import { oauthSettings } from '../adapters/slack/oauth-settings.ts';
@@ -47,7 +47,7 @@ function storeProbe(env: Env) {
 
 async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: number) {
   const logger = createLogger({ level: 'silent' });
-  const directories = createScimDirectories({ tenants: config.policy.tenants, env: raw, logger });
+  const directories = openDirectories({ tenants: config.policy.tenants, env: raw, logger });
   const env = config.env;
   try {
     const health = await checkHealth({

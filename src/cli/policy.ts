@@ -1,6 +1,6 @@
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createLogger } from '../adapters/log/logger.ts';
-import { createScimDirectories } from '../adapters/scim/index.ts';
+import { openDirectories } from '../adapters/scim/index.ts';
 import { loadPolicyFile } from '../config.ts';
 import type { Decision } from '../core/decision.ts';
 import { formatDuration, parseDurationSpec } from '../core/duration.ts';
@@ -141,7 +141,7 @@ async function explainFromDirectory(tenant: Tenant, opts: ExplainOptions): Promi
   if (opts.operator)
     fail('--operator cannot be combined with --requester (operators are not in the directory)');
   const logger = createLogger({ level: 'silent' });
-  const directories = createScimDirectories({ tenants: [tenant], env: process.env, logger });
+  const directories = openDirectories({ tenants: [tenant], env: process.env, logger });
   try {
     const built = await directoryInput(
       tenant,

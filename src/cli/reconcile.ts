@@ -1,6 +1,6 @@
 import { type Command, CommanderError } from 'commander';
 import { createLogger } from '../adapters/log/logger.ts';
-import { createScimDirectories } from '../adapters/scim/index.ts';
+import { openDirectories } from '../adapters/scim/index.ts';
 import { openStores } from '../adapters/store/open.ts';
 import { type GrantCheck, reconcileGrants } from '../app/reconcile-grants.ts';
 import { loadConfig } from '../config.ts';
@@ -44,7 +44,12 @@ export function registerReconcileCommand(
       // Logs go to stderr so stdout stays the report.
       const logger = createLogger({ level: 'warn', destination: process.stderr });
       const stores = await openStores({ env: config.env, logger, clock: deps.clock });
-      const directories = createScimDirectories({ tenants: config.policy.tenants, env: deps.env, logger });
+      const directories = openDirectories({
+        tenants: config.policy.tenants,
+        env: deps.env,
+        logger,
+        clock: deps.clock,
+      });
       let checks: GrantCheck[];
       try {
         checks = await reconcileGrants(

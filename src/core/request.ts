@@ -1,4 +1,5 @@
 import type { Decision } from './decision.ts';
+import { type ErrorCode, isErrorCode, retryCanHelp } from './errors.ts';
 import type { Identity } from './identity.ts';
 import { sameIdentity } from './policy.ts';
 import type { Approval, RequestState, RoleRequest } from './request-record.ts';
@@ -43,20 +44,20 @@ export type RequestEvent =
        */
       heldBefore?: boolean;
     }
-  | { kind: 'apply_failed'; code: string; message: string }
+  | { kind: 'apply_failed'; code: ErrorCode; message: string }
   /**
    * The write was sent but no read has confirmed or refuted it. The request stays `applying` (its
    * claimedAt is the write-ahead instant) with `error` saying why, for recovery to decide from the
    * directory at its next run without waiting out the crash grace. Never `failed`: the change may
    * be in place.
    */
-  | { kind: 'apply_unconfirmed'; code: string; message: string }
+  | { kind: 'apply_unconfirmed'; code: ErrorCode; message: string }
   /** Try a failed apply again: the directory change is idempotent and callers re-check policy at apply. */
   | { kind: 'retry' }
   /** `early` ends a time-bound grant before grantEndsAt. */
   | { kind: 'start_revoke'; early?: boolean }
   | { kind: 'revoked'; before: readonly string[]; after: readonly string[] }
-  | { kind: 'revoke_failed'; code: string; message: string };
+  | { kind: 'revoke_failed'; code: ErrorCode; message: string };
 
 export type TransitionRefusal =
   /** The event does not apply to this state (e.g. approve before confirm, revoke of a permanent grant). */
@@ -278,6 +279,9 @@ export function transition(request: RoleRequest, event: RequestEvent, now: Date)
     case 'retry': {
       const bad = from('failed');
       if (bad) return bad;
+      // A policy refusal would only refuse again (after one more write-ahead record).
+      if (isErrorCode(request.error?.code) && !retryCanHelp(request.error.code))
+        return refuse(request, 'invalid_transition');
       if (request.decision.kind === 'needs_approval' && reached(now, request.pendingExpiresAt))
         return refuse(request, 'too_late');
       // A grant "until 5pm" retried after 5pm would only be taken away again.

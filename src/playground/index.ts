@@ -7,8 +7,8 @@ import { DB_FILE } from '../adapters/store/sqlite/connection.ts';
 import { type Config, parseEnv } from '../config.ts';
 import { type RolecallOptions, type Running, startSurface } from '../main.ts';
 import type { ChatUser } from '../ports/chat.ts';
+import { type PlaygroundDirectory, startPlaygroundDirectory } from './directory.ts';
 import { type Sample, SCIM_TOKEN_ENV, samplePolicy } from './sample.ts';
-import { type ScimServer, startScimServer } from './scim-server/server.ts';
 import { createPlaygroundSurface, type PlaygroundSurface } from './server.ts';
 import { WebChat } from './web-chat.ts';
 
@@ -30,8 +30,8 @@ export interface Playground {
   running: Running<PlaygroundSurface>;
   surface: PlaygroundSurface;
   chat: WebChat;
-  /** The embedded directory; its `state` is what the bot changed. */
-  scim: ScimServer;
+  /** The embedded directory (no request log, no fault knobs); its `state` is what the bot changed. */
+  scim: PlaygroundDirectory;
   sample: Sample;
   /** The SQLite file holding this playground's requests and audit records. */
   storePath: string;
@@ -42,13 +42,10 @@ export interface Playground {
 
 export const GENERAL = { id: 'C0GENERAL', name: 'general' };
 
-/** The embedded directory remembers only its newest requests: a playground may run for days. */
-export const REQUEST_LOG_LIMIT = 500;
-
 export async function startPlayground(opts: PlaygroundOptions): Promise<Playground> {
   const base = parseEnv(opts.env);
   const token = randomBytes(24).toString('base64url');
-  const scim = await startScimServer({ token, requestLogLimit: REQUEST_LOG_LIMIT });
+  const scim = await startPlaygroundDirectory({ token });
   const dataDir = mkdtempSync(join(tmpdir(), 'rolecall-playground-'));
   const cleanup = async () => {
     await scim.close();

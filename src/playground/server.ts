@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpRoute } from '../adapters/http/routes.ts';
+import { allRoutes, boundPort, closeServer } from '../adapters/http/routes.ts';
 import type { Logger } from '../adapters/log/logger.ts';
-import type { HttpRoute } from '../adapters/slack/http.ts';
-import { allRoutes, boundPort, closeServer } from '../adapters/slack/http.ts';
 import { ACTIONS, type UseCases } from '../app/inbound.ts';
 import { FORM_ACTION } from '../app/request-form.ts';
 import { RolecallError } from '../core/errors.ts';

@@ -240,11 +240,11 @@ const everyEvent = (r: RoleRequest): RequestEvent[] => [
   { kind: 'reject', by: { slackUserId: 'UNEW' } },
   { kind: 'start_apply' },
   { kind: 'applied', before: [], after: [r.role] },
-  { kind: 'apply_failed', code: 'X', message: 'x' },
+  { kind: 'apply_failed', code: 'INTERNAL', message: 'x' },
   { kind: 'retry' },
   { kind: 'start_revoke', early: true },
   { kind: 'revoked', before: [r.role], after: [] },
-  { kind: 'revoke_failed', code: 'X', message: 'x' },
+  { kind: 'revoke_failed', code: 'INTERNAL', message: 'x' },
 ];
 
 /** The event a well-behaved system would send next, so that sequences reach the later states. */
@@ -259,14 +259,14 @@ function naturalNext(r: RoleRequest, approver: Identity, fallback: RequestEvent,
     case 'applying':
       return ok
         ? { kind: 'applied', before: [], after: [r.role] }
-        : { kind: 'apply_failed', code: 'X', message: 'x' };
+        : { kind: 'apply_failed', code: 'INTERNAL', message: 'x' };
     case 'applied':
     case 'revoke_failed':
       return { kind: 'start_revoke', early: ok };
     case 'revoking':
       return ok
         ? { kind: 'revoked', before: [r.role], after: [] }
-        : { kind: 'revoke_failed', code: 'X', message: 'x' };
+        : { kind: 'revoke_failed', code: 'INTERNAL', message: 'x' };
     case 'failed':
       return { kind: 'retry' };
     default:

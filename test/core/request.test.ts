@@ -340,6 +340,16 @@ describe('apply and revoke', () => {
     expect(transition(again, { kind: 'retry' }, at(2 * MIN))).toMatchObject({ reason: 'invalid_transition' });
   });
 
+  it('a policy refusal at apply (POLICY.DENIED) cannot be retried: it would only be refused again', () => {
+    const applying = ok(transition(approvedGrant(), { kind: 'start_apply' }, T0));
+    const failed = ok(
+      transition(applying, { kind: 'apply_failed', code: 'POLICY.DENIED', message: 'no' }, at(MIN)),
+    );
+    expect(transition(failed, { kind: 'retry' }, at(2 * MIN))).toMatchObject({
+      reason: 'invalid_transition',
+    });
+  });
+
   it('retry of an approved-by-people request is too late once its pending deadline has passed', () => {
     const failed: RoleRequest = { ...request(), state: 'failed', pendingExpiresAt: at(HOUR).toISOString() };
     expect(transition(failed, { kind: 'retry' }, at(HOUR))).toMatchObject({ reason: 'too_late' });
@@ -395,11 +405,11 @@ describe('transition matrix', () => {
     { kind: 'reject', by: carol },
     { kind: 'start_apply' },
     { kind: 'applied', before: [], after: ['admin'] },
-    { kind: 'apply_failed', code: 'X', message: 'x' },
+    { kind: 'apply_failed', code: 'INTERNAL', message: 'x' },
     { kind: 'retry' },
     { kind: 'start_revoke', early: true },
     { kind: 'revoked', before: ['admin'], after: [] },
-    { kind: 'revoke_failed', code: 'X', message: 'x' },
+    { kind: 'revoke_failed', code: 'INTERNAL', message: 'x' },
   ];
   const valid: Record<string, RequestState> = {
     'awaiting_confirmation/confirm': 'awaiting_approval',

@@ -1,2 +1,2 @@
-/** The in-memory SCIM server moved to src/playground (the playground embeds it); tests import it from here. */
-export * from '../../src/playground/scim-server/server.ts';
+/** The fault-injecting SCIM server with its request log (tests only); tests import it from here. */
+export * from './scim-server/server.ts';

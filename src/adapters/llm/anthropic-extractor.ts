@@ -58,12 +58,8 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
   const fallback = o.fallback ?? createOfflineExtractor();
 
   async function callModel(input: ExtractionInput): Promise<Intent[]> {
-    const controller = new AbortController();
-    let deadlineHit = false;
-    const timer = setTimeout(() => {
-      deadlineHit = true;
-      controller.abort();
-    }, o.timeoutMs);
+    // The deadline covers the SDK's own retries too; its per-attempt `timeout` does not.
+    const signal = AbortSignal.timeout(o.timeoutMs);
     let message: Anthropic.Message;
     try {
       message = await client.messages.create(
@@ -75,12 +71,10 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
           tool_choice: { type: 'any' },
           messages: [{ role: 'user', content: wrapMessage(input.text) }],
         },
-        { signal: controller.signal, timeout: o.timeoutMs, maxRetries: o.maxRetries ?? 2 },
+        { signal, timeout: o.timeoutMs, maxRetries: o.maxRetries ?? 2 },
       );
     } catch (err) {
-      throw classify(err, deadlineHit);
-    } finally {
-      clearTimeout(timer);
+      throw classify(err, signal.aborted);
     }
     return interpret(message, input);
   }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
-import type { LogScope } from '../../app/deps.ts';
+import type { LogScope } from '../../ports/log.ts';
 
 export type { Logger };
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { AppObserver } from '../../app/deps.ts';
+import type { AppObserver } from '../../ports/observer.ts';
 import type { RequestStore } from '../../ports/request-store.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { HttpRoute } from '../slack/http.ts';
+import type { HttpRoute } from '../http/routes.ts';
 
 /**
  * Who may read the operator endpoints (GET /metrics, GET /readyz). They share a port with the Slack

@@ -213,14 +213,14 @@ export class ScimHttp {
     if (auth) headers.authorization = auth;
     if (req.body !== undefined) headers['content-type'] = 'application/scim+json';
     if (req.ifMatch) headers['if-match'] = req.ifMatch;
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Timeout()), o.timeoutMs);
+    // One deadline for the whole exchange, body included.
+    const signal = AbortSignal.timeout(o.timeoutMs);
     try {
       const res = await request(url, {
         method: req.method,
         headers,
         body: req.body === undefined ? null : JSON.stringify(req.body),
-        signal: ac.signal,
+        signal,
         dispatcher: o.dispatcher,
       });
       // Once a write has its status, the body cannot change what happened: a broken or huge body is
@@ -242,10 +242,8 @@ export class ScimHttp {
         ...(retryAfter ? { retryAfter } : {}),
       };
     } catch (err) {
-      if (ac.signal.aborted && !(err instanceof TooLarge)) throw new Timeout();
+      if (signal.aborted && !(err instanceof TooLarge)) throw new Timeout();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,9 +1,11 @@
 import type { Dispatcher } from 'undici';
 import { RolecallError } from '../../core/errors.ts';
 import type { Tenant } from '../../core/policy-schema.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { Directories } from '../../ports/directory.ts';
 import type { Logger } from '../log/logger.ts';
 import { createScimDirectory, type ScimDirectory, type ScimDirectoryOptions } from './directory.ts';
+import { codeForStatus } from './errors.ts';
 
 export {
   createScimDirectory,
@@ -56,4 +58,42 @@ export function createScimDirectories(o: {
       made.clear();
     },
   };
+}
+
+/**
+ * The one way Rolecall builds its directories: the bot (src/main.ts), `rolecall doctor`,
+ * `rolecall policy explain --requester` and `rolecall reconcile`. Every tenant of the policy, lazily;
+ * secrets read from the raw environment (the tenant names the variables); the injected clock for
+ * Retry-After dates and cached group ids; each SCIM call reported to `onCall` (the bot's metrics:
+ * method, status or transport fault, error code for a fault).
+ */
+export function openDirectories(o: {
+  tenants: readonly Tenant[];
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  clock?: Clock;
+  onCall?: (method: string, outcome: string, errorCode?: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}): ScimDirectories {
+  const onCall = o.onCall;
+  const clock = o.clock;
+  return createScimDirectories({
+    tenants: o.tenants,
+    env: o.env,
+    logger: o.logger,
+    extra: {
+      ...(clock ? { now: () => clock.now().getTime() } : {}),
+      ...(o.sleep ? { sleep: o.sleep } : {}),
+      ...(onCall
+        ? {
+            onRequest: (e) =>
+              onCall(
+                e.method,
+                e.error ?? String(e.status ?? 'none'),
+                e.error ?? (e.status !== undefined && e.status >= 400 ? codeForStatus(e.status) : undefined),
+              ),
+          }
+        : {}),
+    },
+  });
 }

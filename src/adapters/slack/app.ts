@@ -3,16 +3,19 @@ import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { UseCases } from '../../app/inbound.ts';
 import { RolecallError } from '../../core/errors.ts';
 import type { Chat } from '../../ports/chat.ts';
+import { allRoutes, boundPort, closeServer, type HttpRoute, startRouteServer } from '../http/routes.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkApprovalChannels } from './approval-channels.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import { type RetryOptions, SlackChat, webClientOptions } from './chat.ts';
 import { BAD_TOKEN, toSlackError } from './errors.ts';
-import { allRoutes, boundPort, closeServer, EVENTS_PATH, type HttpRoute, startRouteServer } from './http.ts';
 import { InFlight } from './inflight.ts';
 import { registerListeners } from './listeners.ts';
 import type { SlackOAuth } from './oauth.ts';
 import { type SlackEnv, slackSettings } from './settings.ts';
+
+/** Where Slack posts events, commands and interactions in HTTP mode; no operator route may take it. */
+export const EVENTS_PATH = '/slack/events';
 
 export interface SlackAppOptions {
   env: SlackEnv;
@@ -69,7 +72,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const settings = slackSettings(opts.env);
   const log = opts.logger.child({ component: 'slack', mode: settings.mode });
   const boltLogger = toSlackLogger(opts.logger, 'bolt');
-  const routes = allRoutes([...(opts.routes ?? []), ...(opts.oauth?.routes ?? [])], log);
+  const routes = allRoutes([...(opts.routes ?? []), ...(opts.oauth?.routes ?? [])], log, [EVENTS_PATH]);
   const clientOptions = webClientOptions({
     ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),

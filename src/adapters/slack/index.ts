@@ -1,8 +1,9 @@
 /** The Slack adapter's public surface (the composition root and tests import from here). */
-export { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
+
+export { HEALTH_PATH, type HttpRoute } from '../http/routes.ts';
+export { createSlackApp, EVENTS_PATH, type SlackApp, type SlackAppOptions } from './app.ts';
 export { renderCard } from './blocks.ts';
 export { createWebClient, DEFAULT_RETRY, type RetryOptions, SlackChat } from './chat.ts';
-export { EVENTS_PATH, HEALTH_PATH, type HttpRoute } from './http.ts';
 export { COMMAND } from './listeners.ts';
 export {
   APP_TOKEN_METHODS,

@@ -37,16 +37,12 @@ export class InFlight {
   /** Resolves true when everything finished, false when `timeoutMs` passed first. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.#pending.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
+    // An unref'd deadline: waiting for stragglers never keeps the process alive by itself.
+    const signal = AbortSignal.timeout(timeoutMs);
     const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
+      signal.addEventListener('abort', () => resolve(false), { once: true });
     });
     const all = Promise.allSettled([...this.#pending]).then(() => true as const);
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return Promise.race([all, timeout]);
   }
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LogScope } from '../../app/deps.ts';
 import { RolecallError } from '../../core/errors.ts';
 import type { Card, Chat, ChatUser, MessageRef } from '../../ports/chat.ts';
+import type { LogScope } from '../../ports/log.ts';
 import { SlackChat, type WebClient } from './chat.ts';
 
 /**

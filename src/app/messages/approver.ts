@@ -3,7 +3,7 @@ import { formatDuration } from '../../core/duration.ts';
 import type { RoleRequest } from '../../core/request-record.ts';
 import { code, type Inline, joinRich, type RichText, rich } from '../../core/rich-text.ts';
 import type { Card } from '../../ports/chat.ts';
-import { ACTIONS } from '../inbound.ts';
+import { ACTIONS } from '../actions.ts';
 import { when, who } from './format.ts';
 import { runningField } from './requester.ts';
 

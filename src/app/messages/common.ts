@@ -1,9 +1,10 @@
 /** Words for anyone Rolecall talks to: refusals of the sender, faults, and the one-line help. */
-import type { ErrorCode } from '../../core/errors.ts';
+import { type ErrorCode, isErrorCode, retryCanHelp } from '../../core/errors.ts';
+import type { RoleRequest } from '../../core/request-record.ts';
 import { type RichText, rich, strong } from '../../core/rich-text.ts';
 import type { Card } from '../../ports/chat.ts';
+import { ACTIONS } from '../actions.ts';
 import type { Refusal } from '../identify.ts';
-import { ACTIONS } from '../inbound.ts';
 
 const REFUSALS: Record<Refusal, string> = {
   unknown_user: "Sorry, I can't help with that here.",
@@ -43,7 +44,13 @@ export function errorCard(code: ErrorCode, ref: string, retryable = false): Card
     SLACK: 'Slack did not accept my reply.',
     CONFIG: 'Rolecall is misconfigured for your organisation.',
   };
-  const text = `${base[area ?? ''] ?? 'Something went wrong, and nothing was changed.'} Reference: ${ref}.`;
+  // Faults found before or instead of a directory write: what is known, said as known.
+  const exact: Partial<Record<ErrorCode, string>> = {
+    'POLICY.DENIED': 'The policy no longer allows this change, so nothing was changed.',
+    'RECOVERY.NOT_APPLIED':
+      'I was interrupted before your change reached the directory, and a fresh read shows it is not there: nothing was changed.',
+  };
+  const text = `${exact[code] ?? base[area ?? ''] ?? 'Something went wrong, and nothing was changed.'} Reference: ${ref}.`;
   return {
     text,
     buttons: retryable ? [{ actionId: ACTIONS.retry, value: ref, text: 'Try again' }] : [],
@@ -51,4 +58,10 @@ export function errorCard(code: ErrorCode, ref: string, retryable = false): Card
       ? 'You can try again; nothing will be applied twice.'
       : 'Please try again later or contact your admin with the reference.',
   };
+}
+
+/** A failed apply, by its stored code (unknown codes, from any version, read as INTERNAL). */
+export function failedCard(r: RoleRequest): Card {
+  const code = isErrorCode(r.error?.code) ? r.error.code : 'INTERNAL';
+  return errorCard(code, r.id, retryCanHelp(code));
 }

@@ -4,14 +4,13 @@
  */
 import type { Decision, DenyReason } from '../../core/decision.ts';
 import { formatDuration } from '../../core/duration.ts';
-import type { ErrorCode } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity.ts';
 import type { RoleRequest } from '../../core/request-record.ts';
 import { code, type Inline, type RichText, rich, strong } from '../../core/rich-text.ts';
 import type { Card, CardButton } from '../../ports/chat.ts';
 import type { DirectoryUser } from '../../ports/directory.ts';
-import { ACTIONS } from '../inbound.ts';
-import { errorCard } from './common.ts';
+import { ACTIONS } from '../actions.ts';
+import { failedCard } from './common.ts';
 import { list, when, who } from './format.ts';
 
 export const targetNotFound = (what: RichText): Card => ({
@@ -181,7 +180,7 @@ export function outcomeCard(r: RoleRequest): Card {
       return { text: rich`Your request for ${role} expired without a decision. Nothing was changed.` };
     case 'failed':
       if (r.error?.code === 'SCIM.INACTIVE_USER') return inactiveTarget(r.target.displayName);
-      return errorCard((r.error?.code ?? 'INTERNAL') as ErrorCode, r.id, true);
+      return failedCard(r);
     case 'applying':
       if (r.error) return unconfirmedCard(r);
       return { text: `Request ${r.id} is ${r.state.replace(/_/g, ' ')}.` };

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { RolecallError } from '../../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 
-/** An extra HTTP route (e.g. GET /metrics, GET /readyz), served in both Socket Mode and HTTP mode. */
+/**
+ * Plain HTTP routing shared by every surface (the Slack app in Socket Mode or HTTP mode, the
+ * playground's page server): operator routes, /healthz, and the small server that serves them.
+ * Nothing here knows Slack; a surface names the paths it owns itself (`reserved`).
+ */
+
+/** An extra HTTP route (e.g. GET /metrics, GET /readyz), served next to a surface's own. */
 export interface HttpRoute {
   method: string | string[];
   /** Exact path, e.g. `/metrics`. */
@@ -11,7 +17,6 @@ export interface HttpRoute {
   handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 }
 
-export const EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
 
 export const healthRoute: HttpRoute = {
@@ -25,12 +30,12 @@ export const healthRoute: HttpRoute = {
 const methods = (r: HttpRoute) =>
   (Array.isArray(r.method) ? r.method : [r.method]).map((m) => m.toUpperCase());
 
-/** Caller routes plus /healthz; a path the bot owns or a duplicate stops the start. */
-export function allRoutes(extra: HttpRoute[], log: Logger): HttpRoute[] {
+/** Caller routes plus /healthz; a path the surface owns (`reserved`) or a duplicate stops the start. */
+export function allRoutes(extra: HttpRoute[], log: Logger, reserved: readonly string[] = []): HttpRoute[] {
   const seen = new Set<string>();
   const out: HttpRoute[] = [];
   for (const r of [healthRoute, ...extra]) {
-    if (!r.path.startsWith('/') || r.path === EVENTS_PATH)
+    if (!r.path.startsWith('/') || reserved.includes(r.path))
       throw new RolecallError('CONFIG.INVALID', `route ${r.path}: not a path the bot can serve`, {
         details: { key: r.path },
       });

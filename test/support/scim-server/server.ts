@@ -21,8 +21,9 @@ import {
 
 /**
  * An in-memory SCIM 2.0 service provider on 127.0.0.1 for tests, the Slack end-to-end suites and
- * the local playground: Users, Groups, filters, PATCH, a `groups` attribute on users, ETags, and
- * fault knobs that imitate the ways real directories misbehave.
+ * the benchmarks: Users, Groups, filters, PATCH, a `groups` attribute on users, ETags, a request
+ * log, and fault knobs that imitate the ways real directories misbehave. (The playground runs the
+ * minimal src/playground/directory.ts instead; both share state, filter and patch from there.)
  */
 
 export type { FaultAction, FaultRule, LoggedRequest, ScimFaults } from './faults.ts';
@@ -36,7 +37,7 @@ export interface ScimServerOptions {
   basic?: { username: string; password: string };
   faults?: Partial<ScimFaults>;
   /**
-   * Keep only the newest N entries in `requests` (bodies included), so a long-running playground
+   * Keep only the newest N entries in `requests` (bodies included), so a long-running process
    * does not grow without bound. Default: all of them, for tests that count requests.
    */
   requestLogLimit?: number;
