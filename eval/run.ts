@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { withHelp } from '../src/adapters/intent/index.ts';
 import { createOfflineExtractor } from '../src/adapters/intent/offline-parser.ts';
 import type { Intent } from '../src/core/intent.ts';
 import type { IntentExtractor } from '../src/ports/intent-extractor.ts';
@@ -57,10 +58,13 @@ async function main(): Promise<number> {
   if (which !== 'offline' && which !== 'llm') throw new Error('--extractor must be offline or llm');
   let cases = loadCases(resolve(args.cases));
   if (args.tag) cases = cases.filter((c) => c.tags.includes(args.tag as string));
-  const { extractor, close } =
+  // The path the bot ships (createIntentExtractor): help and who-holds are recognised before either
+  // extractor, so the eval scores that wrapper too, not the bare parser.
+  const inner =
     which === 'offline'
       ? { extractor: createOfflineExtractor(), close: async () => {} }
       : await llmExtractor();
+  const { extractor, close } = { extractor: withHelp(inner.extractor), close: inner.close };
   const results: CaseResult[] = [];
   try {
     for (const c of cases) results.push(await runCase(extractor, c));
