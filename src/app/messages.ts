@@ -557,3 +557,12 @@ export const workspaceNotSetUp = (): Card => ({
 export const notThisWorkspacesRequest = (): Card => ({
   text: 'That request belongs to another organisation; it cannot be decided from this workspace.',
 });
+
+/** A refusal to someone outside the organisation: the requester to ask, never the organisation's roles. */
+export function withRequesterAsHelper(card: Card, requesterSlackId: string | undefined): Card {
+  const who = requesterSlackId ? `<@${requesterSlackId}>, who asked` : 'the person who asked';
+  return {
+    ...card,
+    sections: [...(card.sections ?? []), `Who could help: ${who}, or an approver in their organisation.`],
+  };
+}
