@@ -566,3 +566,8 @@ export function withRequesterAsHelper(card: Card, requesterSlackId: string | und
     sections: [...(card.sections ?? []), `Who could help: ${who}, or an approver in their organisation.`],
   };
 }
+
+/** "Who are the admins?" where the directory cannot be trusted to filter users by role. */
+export const holdersNotFilterable = (role: string): Card => ({
+  text: `I can't list who holds \`${esc(role)}\`: this directory can't search people by role, and I never go through the whole directory instead.`,
+});
