@@ -1,13 +1,24 @@
 import { canApprove } from '../core/policy.ts';
+import type { Tenant } from '../core/policy-schema.ts';
+import type { RoleRequest } from '../core/request-record.ts';
+import type { Card } from '../ports/chat.ts';
 import { announce, applyChange } from './apply-change.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import type { Clicker } from './inbound.ts';
 import { advanceFresh, audit, tell } from './lifecycle.ts';
-import { alreadyDecided, approvalCard, approverRefused, refusalCard } from './messages.ts';
+import {
+  alreadyDecided,
+  approvalCard,
+  approverRefused,
+  refusalCard,
+  withHelpers,
+  withRequesterAsHelper,
+} from './messages.ts';
 import type { Reply } from './reply.ts';
 import { bindRequest } from './request-log.ts';
 import { dropStaleApprovals } from './revalidate-approvers.ts';
+import { helpersFor } from './show-help.ts';
 
 type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
@@ -51,11 +62,11 @@ export async function decideRequest(
       actor: approver?.identity ?? { slackUserId: clicker.userId, slackTeamId: clicker.teamId },
       outcome: check.reason,
     });
-    return reply(
+    const refusal =
       who.ok || check.reason !== 'external'
         ? approverRefused(check.reason)
-        : refusalCard(who.ok ? 'external' : who.refusal),
-    );
+        : refusalCard(who.ok ? 'external' : who.refusal);
+    return reply(helped(refusal, tenant, request, !approver && check.reason === 'external'));
   }
   // A click that would complete the quorum counts only with approvals that still qualify now.
   if (verdict.kind === 'approve') await dropStaleApprovals(deps, tenant, requestId);
@@ -70,7 +81,7 @@ export async function decideRequest(
   if (!next)
     return reply(
       current?.state === 'awaiting_approval'
-        ? approverRefused('already_approved')
+        ? helped(approverRefused('already_approved'), tenant, current, false)
         : alreadyDecided(current?.state ?? 'gone'),
     );
   if (verdict.kind === 'reject') {
@@ -88,4 +99,16 @@ export async function decideRequest(
       await tell(deps, 'approval progress', () =>
         deps.chat.update({ channelId: ref.channelId, ts: ref.ts! }, approvalCard(next, false)),
       );
+}
+
+/**
+ * Every refusal says who could help, in the same message (issue 16). Insiders are told the roles
+ * that approve this request (roles, never people, as requester refusals do); someone outside the
+ * organisation (Slack Connect, another tenant, a guest) learns nothing of its roles, only the
+ * requester, whom the approval message already names.
+ */
+function helped(card: Card, tenant: Tenant, request: RoleRequest, outsider: boolean): Card {
+  if (outsider) return withRequesterAsHelper(card, request.requester.slackUserId);
+  const d = request.decision;
+  return withHelpers(card, d.kind === 'needs_approval' ? d.approverRoles : helpersFor(tenant, request.role));
 }

@@ -8,7 +8,7 @@ import type { Extraction, ExtractionInput } from '../ports/intent-extractor.ts';
 import { encodeChoice } from './choice.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify, type Person } from './identify.ts';
-import { ACTIONS, type IncomingMessage } from './inbound.ts';
+import { ACTIONS, type FormOpener, type IncomingMessage } from './inbound.ts';
 import { advanceFresh, audit } from './lifecycle.ts';
 import { listRoleHolders } from './list-role-holders.ts';
 import {
@@ -31,7 +31,13 @@ import {
 } from './messages.ts';
 import { proposeChange } from './propose-change.ts';
 import { type Reply, replyTo } from './reply.ts';
-import { type FormSubmission, formButton, intentOfSubmission, prefillOf } from './request-form.ts';
+import {
+  type FormSubmission,
+  formButton,
+  intentOfSubmission,
+  prefillOf,
+  requestForm,
+} from './request-form.ts';
 import { inLogScope } from './request-log.ts';
 import { MAX_CHOICES, resolveTarget } from './resolve-target.ts';
 import { helpersFor, nearRoles, showHelp } from './show-help.ts';
@@ -42,12 +48,16 @@ const MAX_INTENTS = 5;
  * A mention, DM or /rolecall text. Retried deliveries are dropped by their id; every fault ends in
  * a plain reply with a reference id and nothing applied.
  */
-export async function handleMessage(deps: AppDeps, msg: IncomingMessage): Promise<void> {
+export async function handleMessage(
+  deps: AppDeps,
+  msg: IncomingMessage,
+  openForm?: FormOpener,
+): Promise<void> {
   const ref = deps.ids.next();
   // The tenant by team is a first guess for the log; identify() decides (shared channels, operators).
   const tenant = tenantForTeam(deps.policy, msg.userTeamId ?? msg.teamId)?.id;
   await inLogScope(deps, { ref, tenant, requesterId: msg.userId }, () =>
-    handle(deps, msg, ref, (input) => deps.extractor.extract(input)),
+    handle(deps, msg, ref, (input) => deps.extractor.extract(input), openForm),
   );
 }
 
@@ -62,6 +72,7 @@ export async function submitRequestForm(deps: AppDeps, s: FormSubmission): Promi
     userId: s.clicker.userId,
     text: '',
     ...(s.threadTs ? { threadTs: s.threadTs } : {}),
+    ...(s.responseUrl ? { responseUrl: s.responseUrl } : {}),
   };
   const tenant = tenantForTeam(deps.policy, s.clicker.teamId)?.id;
   await inLogScope(deps, { ref, tenant, requesterId: s.clicker.userId }, () =>
@@ -74,6 +85,7 @@ async function handle(
   msg: IncomingMessage,
   ref: string,
   extract: (input: ExtractionInput) => Promise<Extraction>,
+  openForm?: FormOpener,
 ): Promise<void> {
   const isDm = msg.isDm;
   // Where the outcome goes later (public, as the mention was): the mention's thread, which the
@@ -122,6 +134,8 @@ async function handle(
       origin,
       reply,
       showDetails: isDm || !tenant.slack.sharedChannels.includes(msg.channelId),
+      ...(openForm ? { openForm: once(openForm) } : {}),
+      ...(msg.responseUrl ? { responseUrl: msg.responseUrl } : {}),
     };
     const intents = extraction.intents.slice(0, MAX_INTENTS);
     if (intents.length === 0) await offerForm(ctx, undefined, FORM_LEADS.not_understood);
@@ -134,7 +148,26 @@ async function handle(
   }
 }
 
-type Ctx = { person: Person; tenant: Person['tenant']; origin: ChatRef; reply: Reply; showDetails: boolean };
+type Ctx = {
+  person: Person;
+  tenant: Person['tenant'];
+  origin: ChatRef;
+  reply: Reply;
+  showDetails: boolean;
+  /** The slash command's trigger, usable once: the first form offered opens without a button. */
+  openForm?: FormOpener;
+  responseUrl?: string;
+};
+
+/** A trigger_id is single use: only the first call may try it, later ones get false (the button). */
+function once(open: FormOpener): FormOpener {
+  let used = false;
+  return (form) => {
+    if (used) return Promise.resolve(false);
+    used = true;
+    return open(form);
+  };
+}
 
 async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<void> {
   switch (intent.kind) {
@@ -167,7 +200,8 @@ async function handleIntent(deps: AppDeps, ctx: Ctx, intent: Intent): Promise<vo
       if (problem) return offerForm(ctx, intent, problem);
       for (const target of intent.targets) {
         const found = await resolveTarget(deps, ctx.tenant, ctx.person, target);
-        if (found.kind === 'none') await offerForm(ctx, intent, await notFoundLead(deps, ctx, target));
+        // The lead's name search runs while the form opens (the trigger lasts only 3 s).
+        if (found.kind === 'none') await offerForm(ctx, intent, notFoundLead(deps, ctx, target));
         else if (found.kind === 'many')
           // Names and emails of the matches are what "what roles does X have?" would show: viewers only.
           await ctx.reply(
@@ -227,7 +261,11 @@ async function notFoundLead(deps: AppDeps, ctx: Ctx, target: Target): Promise<st
   return names.length ? `${lead} ${didYouMean(names)}` : lead;
 }
 
-async function offerForm(ctx: Ctx, intent: Intent | undefined, lead: string): Promise<void> {
+async function offerForm(
+  ctx: Ctx,
+  intent: Intent | undefined,
+  leadOf: string | Promise<string>,
+): Promise<void> {
   const where = {
     channelId: ctx.origin.channelId,
     isDm: ctx.origin.isDm === true,
@@ -244,7 +282,13 @@ async function offerForm(ctx: Ctx, intent: Intent | undefined, lead: string): Pr
     prefill.durationMs ? `for ${formatDuration(prefill.durationMs)}` : '',
     prefill.justification ? `because “${prefill.justification}”` : '',
   ].filter((x) => x.length > 0);
-  await ctx.reply(formOffer(lead, formButton(prefill), understood));
+  const opened = await ctx.openForm?.(async () => ({
+    ...requestForm(ctx.tenant, ctx.person, prefill),
+    lead: await leadOf,
+    ...(ctx.responseUrl ? { responseUrl: ctx.responseUrl } : {}),
+  }));
+  if (opened) return;
+  await ctx.reply(formOffer(await leadOf, formButton(prefill), understood));
 }
 
 function askOf(i: RoleChangeIntent) {

@@ -55,9 +55,19 @@ export interface HomeView {
   sections: { title: string; lines: RichText[] }[];
 }
 
+/**
+ * Shows the request form at once, without a button (a slash command's trigger_id: valid 3 s, used
+ * once). `form` is built only after the form surface is open. Resolves true once the person sees the
+ * form, false when it could not be shown (the caller then offers the form's button instead).
+ */
+export type FormOpener = (form: () => Promise<RequestForm>) => Promise<boolean>;
+
 export interface UseCases {
-  /** A mention, DM or /rolecall text: extract intents, answer, or show a confirmation card. */
-  handleMessage(msg: IncomingMessage): Promise<void>;
+  /**
+   * A mention, DM or /rolecall text: extract intents, answer, or show a confirmation card.
+   * `openForm`: where the request form can be opened straight away (a slash command).
+   */
+  handleMessage(msg: IncomingMessage, openForm?: FormOpener): Promise<void>;
   /**
    * Any Rolecall button: confirm, cancel, choose target, approve. (Deny opens a modal first.)
    * Resolves with what should replace the clicked card for the clicker once the click has spent its

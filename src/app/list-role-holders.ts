@@ -1,8 +1,15 @@
+import { isRolecallError } from '../core/errors.ts';
 import { canView } from '../core/policy.ts';
 import type { Card } from '../ports/chat.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
-import { holdersAnswer, holdersUnavailable, notAllowedToView, withHelpers } from './messages.ts';
+import {
+  holdersAnswer,
+  holdersNotFilterable,
+  holdersUnavailable,
+  notAllowedToView,
+  withHelpers,
+} from './messages.ts';
 import { helpersFor } from './show-help.ts';
 
 /** At most this many names are shown; a bigger group gets "and more". */
@@ -10,14 +17,19 @@ export const HOLDERS_SHOWN = 20;
 
 /**
  * "Who are the admins?": the holders of one role, for people who may see others' roles. One read
- * of that role's group, never a directory listing.
+ * of that role's group, or one search filtered by the role (roles model), never a directory listing.
  */
 export async function listRoleHolders(deps: AppDeps, person: Person, role: string): Promise<Card> {
   const tenant = person.tenant;
   if (!canView(tenant, person.roles, false)) return withHelpers(notAllowedToView(), helpersFor(tenant));
   const dir = deps.directories.forTenant(tenant.id);
   if (!dir.roleHolders) return holdersUnavailable(role);
-  const holders = await dir.roleHolders(role, HOLDERS_SHOWN + 1);
+  // A server that cannot filter by role is not asked for everyone instead: fail closed, say why.
+  const holders = await dir.roleHolders(role, HOLDERS_SHOWN + 1).catch((err: unknown) => {
+    if (isRolecallError(err, 'SCIM.BAD_REQUEST')) return undefined;
+    throw err;
+  });
+  if (!holders) return holdersNotFilterable(role);
   // Servers may leave out members' `display` (RFC 7643 §4.2): those few are read by id.
   const names = await Promise.all(
     holders.slice(0, HOLDERS_SHOWN).map(async (h) => {

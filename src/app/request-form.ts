@@ -44,12 +44,18 @@ export interface FormDuration {
 /** What a surface needs to draw the form for one person. */
 export interface RequestForm {
   prefill: FormPrefill;
+  /** Why the form opened without being asked for (a slash command not understood): shown atop it. */
+  lead?: string;
+  /** The slash command's response_url, so the submission is answered where the command was typed. */
+  responseUrl?: string;
   roles: { name: string; description?: string }[];
   durations: FormDuration[];
 }
 
 export interface FormSubmission {
   clicker: { userId: string; teamId: string };
+  /** Carried from the command that opened the form (a view submission has no response_url). */
+  responseUrl?: string;
   channelId: string;
   /** The form was opened in a DM with Rolecall (carried from the click through the form). */
   isDm?: boolean;

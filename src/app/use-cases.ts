@@ -8,7 +8,7 @@ import { openRequestForm } from './request-form.ts';
 /** The inbound surface the Slack listeners (and the playground) call. */
 export function createUseCases(deps: AppDeps): UseCases {
   return {
-    handleMessage: (msg) => handleMessage(deps, msg),
+    handleMessage: (msg, openForm) => handleMessage(deps, msg, openForm),
     handleClick: (click) => handleClick(deps, click),
     denyRequest: (id, clicker, reason) => denyRequest(deps, id, clicker, reason),
     renderHome: (userId, teamId) => renderHome(deps, userId, teamId),

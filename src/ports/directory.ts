@@ -40,8 +40,10 @@ export interface Directory {
   grant(userId: string, role: string): Promise<RoleChangeResult>;
   revoke(userId: string, role: string): Promise<RoleChangeResult>;
   /**
-   * Holders of one catalogue role, from one read of that role's group (at most `limit`); never a
-   * listing of the directory. Optional: a directory that cannot answer in one read leaves it out.
+   * Holders of one catalogue role, from one read of that role's group, or (roles on the user) one
+   * search filtered by the role value (at most `limit`); never a listing of the directory. Rejects
+   * with `SCIM.BAD_REQUEST` when the server cannot be trusted to filter by role (refused, or failed
+   * its negative control). Optional: a directory that cannot answer in one read leaves it out.
    */
   roleHolders?(role: string, limit: number): Promise<{ id: string; displayName?: string }[]>;
   /** Connectivity and configuration check for `rolecall doctor`: every catalogue role resolves. */

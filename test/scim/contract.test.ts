@@ -24,6 +24,13 @@ const GROUP_OF: Record<string, string> = { viewer: 'Viewers', editor: 'Editors',
 const LISTS_GROUPS: Record<Peer['name'], boolean> = { embedded: true, 'better-auth': false, scimmy: true };
 /** Peers with more than `eq` for name search (co/sw/or). */
 const PARTIAL_NAMES: Record<Peer['name'], boolean> = { embedded: true, 'better-auth': false, scimmy: true };
+/**
+ * Peers that filter users by role value (`roles[value eq]` or `roles.value eq`, RFC 7644 §3.4.2.2).
+ * Better Auth filters users on id, userName, externalId and emails only; scimmy 1.3.5's
+ * `Filter.match` answers every `roles` filter with 400 invalidValue ("Cannot convert undefined or
+ * null to object") while some users have no `roles`. Both must fail closed.
+ */
+const FILTERS_ROLES: Record<Peer['name'], boolean> = { embedded: true, 'better-auth': false, scimmy: false };
 
 const counts: Record<string, Record<string, number>> = {};
 
@@ -180,6 +187,40 @@ describe.each(['embedded', 'better-auth', 'scimmy'] as const)('directory contrac
       // Put back through the server's own data, not through the grant Rolecall refuses.
       await restoreViewer(peer, model, ivan);
       expect(await state()).toEqual(before);
+    });
+
+    it('who holds a role: one read, never a listing; fails closed where the server cannot filter by role', async () => {
+      const seen: string[] = [];
+      const agent = new Agent().compose((dispatch) => (opts, handler) => {
+        seen.push(`${opts.method} ${decodeURIComponent(String(opts.path).replaceAll('+', ' '))}`);
+        return dispatch(opts, handler);
+      });
+      const dir = createScimDirectory({
+        tenant: makeTenant(peer.baseUrl, MODELS[model]!.scim, MODELS[model]!.roles),
+        env: { [TOKEN_ENV]: peer.token },
+        logger: captureLogger().logger,
+        dispatcher: agent,
+      });
+      const ids = (role: string) =>
+        dir.roleHolders!(role, 10).then(
+          (hs) => hs.map((h) => h.id).sort(),
+          (err: { code?: string }) => err.code,
+        );
+      try {
+        if (model === 'roles' && !FILTERS_ROLES[name]) {
+          expect(await ids('admin')).toBe('SCIM.BAD_REQUEST');
+        } else {
+          expect(await ids('admin')).toEqual([peer.id('carol')]);
+          expect(await ids('viewer')).toEqual([peer.id('alice'), peer.id('ivan')].sort());
+          expect(await ids('editor')).toEqual([peer.id('alice')]);
+        }
+        // Never the directory: every read of /Users is by id or filtered by a role value.
+        const users = seen.filter((r) => /^GET \/[^?]*\/Users(\?|$)/.test(r));
+        for (const r of users) expect(r).toMatch(/filter=roles(\[value eq |\.value eq )"/);
+        if (model === 'groups') expect(users).toEqual([]);
+      } finally {
+        await agent.close();
+      }
     });
 
     it('measures SCIM calls per warm lookup, read, grant and revoke', async () => {

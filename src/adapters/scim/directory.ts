@@ -216,7 +216,9 @@ export function createScimDirectory(o: ScimDirectoryOptions): ScimDirectory {
           roleHolders: async (role: string, limit: number) =>
             readRoleHolders(ctx, await model.groupId(role), limit),
         }
-      : {}),
+      : model instanceof RolesAttributeModel
+        ? { roleHolders: (role: string, limit: number) => model.holders(role, limit) }
+        : {}),
     async getRoles(userId) {
       return (await model.read(userId)).roles;
     },

@@ -40,3 +40,12 @@ export const MEMBER_FORMS: readonly ((groupId: string, userId: string) => string
 export function valuePath(attr: string, value: string): string {
   return `${attr}[value eq ${quote(value)}]`;
 }
+
+/**
+ * Users holding one `roles` value, most precise first (RFC 7644 §3.4.2.2: a value path on the
+ * multi-valued attribute, then its sub-attribute; a multi-valued attribute matches if any value does).
+ */
+export const ROLE_HOLDER_FORMS: readonly ((value: string) => string)[] = [
+  (v) => valuePath('roles', v),
+  (v) => eq('roles.value', v),
+];

@@ -1,7 +1,9 @@
-import { FormMemo, type ScimContext } from './context.ts';
+import { FormMemo, getJson, type ScimContext } from './context.ts';
 import { scimError } from './errors.ts';
-import { valuePath } from './filter.ts';
+import { ROLE_HOLDER_FORMS, valuePath } from './filter.ts';
 import { patch, type RoleModel, type RoleState, roleValue } from './role-model.ts';
+import { NOBODY } from './roles-groups.ts';
+import { ListResponse, parseShape, ScimUser } from './schemas.ts';
 import type { ScimUsers } from './users.ts';
 
 /** Roles as values of the user's multi-valued `roles` attribute. */
@@ -9,11 +11,70 @@ export class RolesAttributeModel implements RoleModel {
   readonly #ctx: ScimContext;
   readonly #users: ScimUsers;
   readonly #removeForm: FormMemo;
+  readonly #holderForm: FormMemo;
+  /** Holder filter forms that passed their negative control. */
+  readonly #provenHolderForms = new Set<number>();
 
   constructor(ctx: ScimContext, users: ScimUsers) {
     this.#ctx = ctx;
     this.#users = users;
     this.#removeForm = new FormMemo(ctx, 'role value removal');
+    this.#holderForm = new FormMemo(ctx, 'role holders filter');
+  }
+
+  /**
+   * Holders of one role ("who are the admins?"): one filtered search of /Users by role value, never
+   * a listing. A form is trusted only after a negative control (a value nobody holds finds nobody),
+   * and every user it returns must hold the value; a server that refuses both forms, or ignores or
+   * loosens them, fails closed with SCIM.BAD_REQUEST (invalidFilter) rather than naming anyone.
+   */
+  async holders(role: string, limit: number): Promise<{ id: string; displayName?: string }[]> {
+    if (!Object.hasOwn(this.#ctx.tenant.roles, role))
+      throw scimError('SCIM.UNKNOWN_ROLE', `role "${role}" is not in the catalogue`, this.#ctx.redact, {
+        tenantId: this.#ctx.tenant.id,
+        role,
+      });
+    const v = roleValue(this.#ctx, role);
+    return this.#holderForm.run(ROLE_HOLDER_FORMS.length, async (i) => {
+      const form = ROLE_HOLDER_FORMS[i]!;
+      if (!this.#provenHolderForms.has(i)) {
+        const control = await this.#search(form(NOBODY), NOBODY, 1, i);
+        if (control.total > 0 || control.users.length > 0)
+          throw this.#notApplied(i, 'ignores its value (negative control found someone)');
+        this.#provenHolderForms.add(i);
+      }
+      const { users } = await this.#search(form(v), v, limit, i);
+      return users
+        .filter((u) => (u.roles ?? []).some((r) => r.value === v))
+        .map((u) => ({ id: u.id, ...(u.displayName ? { displayName: u.displayName } : {}) }));
+    });
+  }
+
+  async #search(filter: string, value: string, count: number, form: number) {
+    const { value: list } = await getJson(
+      this.#ctx,
+      { path: '/Users', query: { filter, startIndex: 1, count: Math.max(1, Math.floor(count)) } },
+      ListResponse,
+      'role holders',
+    );
+    const users = (list?.Resources ?? [])
+      .slice(0, count)
+      .map((r) => parseShape(ScimUser, r, 'role holders', this.#ctx.tenant.id, this.#ctx.redact));
+    // Servers may compare case-insensitively (RFC 7643 `roles.value`); anyone holding no form of
+    // the value at all means the filter was not applied.
+    const fold = value.toLowerCase();
+    if (users.some((u) => !(u.roles ?? []).some((r) => r.value?.toLowerCase() === fold)))
+      throw this.#notApplied(form, 'returned users without the role');
+    return { users, total: list?.totalResults ?? 0 };
+  }
+
+  #notApplied(form: number, why: string) {
+    return scimError(
+      'SCIM.BAD_REQUEST',
+      `SCIM role holders filter form ${form} ${why} (tenant ${this.#ctx.tenant.id}): not used`,
+      this.#ctx.redact,
+      { status: 400, scimType: 'invalidFilter' },
+    );
   }
 
   refresh(): void {}

@@ -18,7 +18,7 @@ import {
   parseMention,
   parseRequestSubmission,
 } from './parse.ts';
-import { registerRequestForm } from './request-form.ts';
+import { formOpener, registerRequestForm } from './request-form.ts';
 import {
   denyModal,
   homeView,
@@ -104,14 +104,25 @@ export function registerListeners(app: App, { useCases, log, work, views, onAuth
     if (!context.botUserId || bots.includes(context.botUserId)) onAuthLost('tokens_revoked');
   });
 
-  app.command(COMMAND, async ({ ack, body, respond, context }) => {
+  app.command(COMMAND, async ({ ack, body, respond, context, client }) => {
     await ack();
     const p = parseCommand(body);
     if (!p.ok) return unusable('command', p);
     const { message, triggerId } = p.value;
     if (message.text) {
+      // Not understood → the request form opens at once with the command's trigger (issue 16).
+      const openForm = triggerId
+        ? formOpener(
+            {
+              open: (a) => views.views.open({ ...withToken(context.botToken), ...a }),
+              update: (a) => client.views.update(a),
+            },
+            triggerId,
+            log,
+          )
+        : undefined;
       void work.run('handleMessage', { deliveryId: message.deliveryId, source: 'command' }, () =>
-        useCases.handleMessage(message),
+        useCases.handleMessage(message, openForm),
       );
       return;
     }

@@ -1,6 +1,6 @@
 import type { App, types } from '@slack/bolt';
 import { z } from 'zod';
-import type { UseCases } from '../../app/inbound.ts';
+import type { FormOpener, UseCases } from '../../app/inbound.ts';
 import { FORM_ACTION, type FormSubmission, type RequestForm } from '../../app/request-form.ts';
 import type { Card } from '../../ports/chat.ts';
 import type { Logger } from '../log/logger.ts';
@@ -57,6 +57,7 @@ export function requestFormModal(form: RequestForm): types.ModalView {
   const role = roles.find((o) => o.value === p.role);
   const duration = durations.find((o) => o.value === String(p.durationMs ?? NO_END));
   const blocks: types.ModalView['blocks'] = [];
+  if (form.lead) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: form.lead.slice(0, 3000) } });
   if (p.targetText && !p.targetUserId)
     blocks.push({
       type: 'context',
@@ -113,7 +114,12 @@ export function requestFormModal(form: RequestForm): types.ModalView {
   return {
     type: 'modal',
     callback_id: FORM_CALLBACK,
-    private_metadata: JSON.stringify({ channelId: p.channelId, isDm: p.isDm, threadTs: p.threadTs }),
+    private_metadata: JSON.stringify({
+      channelId: p.channelId,
+      isDm: p.isDm,
+      threadTs: p.threadTs,
+      ...(form.responseUrl ? { responseUrl: form.responseUrl } : {}),
+    }),
     title: plain('Request a role'),
     submit: plain('Continue'),
     close: plain('Cancel'),
@@ -141,6 +147,7 @@ const Meta = z.object({
   channelId: z.string().min(1),
   isDm: z.boolean().optional(),
   threadTs: z.string().optional(),
+  responseUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** The modal's answer as a submission, or per-field errors for Slack to show. */
@@ -176,12 +183,52 @@ export function parseFormSubmission(
       clicker: { userId: user.id, teamId },
       channelId: meta.channelId,
       isDm: meta.isDm ?? slackIsDm({ id: meta.channelId }),
+      ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
       ...(meta.threadTs ? { threadTs: meta.threadTs } : {}),
       targetUserId: who!,
       role: role!,
       ...(ms ? { durationMs: ms } : {}),
       ...(reason ? { justification: reason.slice(0, 500) } : {}),
     },
+  };
+}
+
+/**
+ * A slash command's form, opened straight away: the "Loading…" modal spends the trigger at once,
+ * then the built form replaces it (views.update). False when Slack would not open it (trigger
+ * expired or already used, rate-limited), so the caller offers the button instead.
+ */
+export function formOpener(
+  slack: {
+    open: (args: {
+      trigger_id: string;
+      view: types.ModalView;
+    }) => Promise<{ view?: { id?: string; hash?: string } }>;
+    update: (args: { view_id: string; hash?: string; view: types.ModalView }) => Promise<unknown>;
+  },
+  triggerId: string,
+  log: Logger,
+): FormOpener {
+  return async (build) => {
+    let opened: { view?: { id?: string; hash?: string } };
+    try {
+      opened = await slack.open({ trigger_id: triggerId, view: loadingModal() });
+    } catch (err) {
+      log.info({ err: toSlackError(err, 'views.open') }, 'request form not opened; offering its button');
+      return false;
+    }
+    const form = await build();
+    try {
+      await slack.update({
+        view_id: opened.view?.id ?? '',
+        ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
+        view: requestFormModal(form),
+      });
+      return true;
+    } catch (err) {
+      log.warn({ err: toSlackError(err, 'views.update') }, 'request form not filled in; offering its button');
+      return false;
+    }
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../../core/duration.ts';
 import type { RoleRequest } from '../../core/request-record.ts';
-import { code, joinRich, type RichText, rich, strong } from '../../core/rich-text.ts';
+import { code, joinRich, mention, type RichText, rich, strong } from '../../core/rich-text.ts';
 import type { Card, CardButton } from '../../ports/chat.ts';
 import { HELP } from './common.ts';
 import { anyOf, list, when } from './format.ts';
@@ -79,6 +79,20 @@ export function helpAnswer(lines: RichText[], helpers: readonly string[], canVie
 export function holdersAnswer(role: string, names: string[], more: boolean): Card {
   const who = names.length ? names.join(', ') : 'nobody';
   return { text: rich`${code(role)}: ${who}${more ? ' and more' : ''}.` };
+}
+
+/** "Who are the admins?" where the directory cannot be trusted to filter users by role. */
+export const holdersNotFilterable = (role: string): Card => ({
+  text: rich`I can't list who holds ${code(role)}: this directory can't search people by role, and I never go through the whole directory instead.`,
+});
+
+/** A refusal to someone outside the organisation: the requester to ask, never the organisation's roles. */
+export function withRequesterAsHelper(card: Card, requesterSlackId: string | undefined): Card {
+  const who = requesterSlackId ? rich`${mention(requesterSlackId)}, who asked` : 'the person who asked';
+  return {
+    ...card,
+    sections: [...(card.sections ?? []), rich`Who could help: ${who}, or an approver in their organisation.`],
+  };
 }
 
 export const holdersUnavailable = (role: string): Card => ({
