@@ -11,7 +11,6 @@ import { roleHistory } from './role-history.ts';
 
 export { finishRevoke } from './finish-revoke.ts';
 
-const BATCH = 100;
 /** A revocation that failed (directory down) is tried again on the first tick after this. */
 export const REVOKE_RETRY_MS = 60_000;
 
@@ -24,10 +23,10 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
   // Fresh ends first, failed ones after, so retries waiting out their pause never crowd them out.
   const due = [];
+  // Every due one, page by page: a first page full of grants skipped below (a retry waiting out its
+  // pause, one with an apply in flight) would otherwise hide older ones for good.
   for (const state of ['applied', 'revoke_failed'] as const)
-    due.push(
-      ...(await deps.requests.find({ states: [state], grantEndsBefore: now.toISOString(), limit: BATCH })),
-    );
+    due.push(...(await findAll(deps.requests, { states: [state], grantEndsBefore: now.toISOString() })));
   let done = 0;
   for (const r of due) {
     if (r.action !== 'grant' || !r.grantEndsAt || !r.target.scimId) continue;
@@ -64,9 +63,8 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
   const stale = [];
   for (const state of ['awaiting_confirmation', 'awaiting_approval'] as const)
     stale.push(
-      ...(
-        await deps.requests.find({ states: [state], expiresBefore: now.toISOString(), limit: BATCH })
-      ).filter(
+      // All of them: the filter below drops some, so one clamped page could hide a due request.
+      ...(await findAll(deps.requests, { states: [state], expiresBefore: now.toISOString() })).filter(
         // The query also matches a pending request by its spent card deadline (records from before
         // confirm dropped it): only its own deadline counts.
         (r) => reached(state === 'awaiting_confirmation' ? r.confirmationExpiresAt : r.pendingExpiresAt),
