@@ -40,6 +40,8 @@ export function startScheduler(deps: AppDeps, intervalMs: number): Scheduler {
   const recovery = (graceMs: number): Step => ['recovery', () => recoverInterrupted(deps, graceMs)];
   const tick = (recoveryGraceMs = DEFAULT_RECOVERY_GRACE_MS) =>
     run([
+      // Audit records a MongoDB commit saved with its request but could not yet move into the chain.
+      ['audit outbox', async () => deps.requests.drainOutbox?.()],
       recovery(recoveryGraceMs),
       ['revocation', () => revokeDueGrants(deps)],
       ['expiry', () => expireAndRemind(deps)],

@@ -8,7 +8,7 @@ import { confirmRequest } from './confirm-request.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import { ACTIONS, type ButtonClick, type Clicker } from './inbound.ts';
-import { advanceFresh, audit } from './lifecycle.ts';
+import { advanceFresh } from './lifecycle.ts';
 import {
   alreadyDecided,
   askedEndPassed,
@@ -133,9 +133,11 @@ async function cancelRequest(deps: AppDeps, id: string, clicker: Clicker, reply:
   if (!current) return reply(alreadyDecided('gone'));
   bindRequest(deps, current);
   if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
-  const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'cancel' }));
+  const { request, current: latest } = await advanceFresh(deps, id, (cur) => ({
+    kind: 'cancel',
+    audit: { actor: cur.requester },
+  }));
   if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
-  await audit(deps, request, 'cancelled', { actor: request.requester });
   await reply(outcomeCard(request));
 }
 

@@ -81,33 +81,39 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
     : r.action === 'grant'
       ? roles.filter((x) => x !== r.role)
       : [...roles, r.role].sort();
+  const precededBy = [
+    {
+      kind: 'reconciled' as const,
+      extra: {
+        actor: ROLECALL_ACTOR,
+        outcome: landed ? 'applied' : 'not_applied',
+        note: r.error
+          ? 'the sent change, unconfirmed until now, decided by reading the directory'
+          : 'recovered after an interruption',
+      },
+    },
+  ];
   const next = landed
     ? await advance(deps, r, {
         kind: 'applied',
         before,
         after: roles,
         ...(r.claimedAt ? { at: new Date(r.claimedAt) } : {}),
+        precededBy,
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note: 'completed by recovery',
+          noop: alreadyThere,
+          outcome: alreadyThere ? 'no-op' : 'changed',
+        },
       })
     : await advance(deps, r, {
         kind: 'apply_failed',
         code: 'RECOVERY.NOT_APPLIED',
         message: 'interrupted before the directory change landed',
+        precededBy,
+        audit: { actor: ROLECALL_ACTOR },
       });
   if (!next) return r;
-  await audit(deps, next, 'reconciled', {
-    actor: ROLECALL_ACTOR,
-    outcome: landed ? 'applied' : 'not_applied',
-    note: r.error
-      ? 'the sent change, unconfirmed until now, decided by reading the directory'
-      : 'recovered after an interruption',
-  });
-  if (landed)
-    await audit(deps, next, 'applied', {
-      actor: ROLECALL_ACTOR,
-      note: 'completed by recovery',
-      noop: alreadyThere,
-      outcome: alreadyThere ? 'no-op' : 'changed',
-    });
-  else await audit(deps, next, 'failed', { actor: ROLECALL_ACTOR, errorCode: 'RECOVERY.NOT_APPLIED' });
   return announce(deps, next);
 }

@@ -3,7 +3,7 @@ import { announce } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
-import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
+import { advance, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { approvalReminder } from './messages.ts';
 import { DEFAULT_RECOVERY_GRACE_MS } from './recover.ts';
 import { inRequestScope } from './request-log.ts';
@@ -37,12 +37,14 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
     const { inFlight } = await roleHistory(deps, r);
     if (inFlight.some((o) => now.getTime() - Date.parse(o.updatedAt) < DEFAULT_RECOVERY_GRACE_MS)) continue;
     const revoked = await inRequestScope(deps, r, async () => {
-      const claimed = await advance(deps, r, { kind: 'start_revoke' });
-      if (!claimed) return false;
-      await audit(deps, claimed, 'revoking', {
-        actor: ROLECALL_ACTOR,
-        note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+      const claimed = await advance(deps, r, {
+        kind: 'start_revoke',
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+        },
       });
+      if (!claimed) return false;
       await finishRevoke(deps, claimed);
       return true;
     });
@@ -72,15 +74,17 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
     );
   for (const r of stale) {
     const done = await inRequestScope(deps, r, async () => {
-      const next = await advance(deps, r, { kind: 'expire' });
-      if (!next) return false;
-      await audit(deps, next, 'expired', {
-        actor: ROLECALL_ACTOR,
-        note:
-          r.state === 'awaiting_approval'
-            ? 'no decision before the pending deadline'
-            : 'not confirmed in time',
+      const next = await advance(deps, r, {
+        kind: 'expire',
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note:
+            r.state === 'awaiting_approval'
+              ? 'no decision before the pending deadline'
+              : 'not confirmed in time',
+        },
       });
+      if (!next) return false;
       // An unconfirmed card is only the requester's; its buttons now answer that it expired.
       if (r.state === 'awaiting_approval') await announce(deps, next);
       return true;
