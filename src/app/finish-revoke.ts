@@ -1,4 +1,5 @@
 import { errorCode } from '../core/errors.ts';
+import type { RequestEvent } from '../core/request.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { advance, ROLECALL_ACTOR, tell, tellRequester } from './lifecycle.ts';
@@ -13,8 +14,11 @@ import { coveringGrant, heldOutsideRolecall, roleHistory } from './role-history.
 export async function finishRevoke(
   deps: AppDeps,
   claimed: RoleRequest,
-  o: { recovering?: boolean } = {},
+  o: { recovering?: boolean; precededBy?: RequestEvent['precededBy'] } = {},
 ): Promise<RoleRequest> {
+  // Records the caller wants first (recovery's `reconciled`) go into the same commit as the outcome.
+  const finish = (e: RequestEvent) =>
+    advance(deps, claimed, { ...e, precededBy: [...(o.precededBy ?? []), ...(e.precededBy ?? [])] });
   const dir = deps.directories.forTenant(claimed.tenantId);
   const scimId = claimed.target.scimId!;
   const onBehalf = `on behalf of request ${claimed.id}`;
@@ -30,7 +34,7 @@ export async function finishRevoke(
       // Its own extension took over: the people involved already heard the new end.
       quiet = cover?.extendsRequestId === claimed.id;
       const held = claimed.rolesAfter ?? [];
-      final = await advance(deps, claimed, {
+      final = await finish({
         kind: 'revoked',
         before: held,
         after: held,
@@ -46,7 +50,7 @@ export async function finishRevoke(
       const held = await dir.getRoles(scimId);
       if (!held.includes(claimed.role) && o.recovering) {
         // Most likely our own interrupted PATCH landed; nothing more to send either way.
-        final = await advance(deps, claimed, {
+        final = await finish({
           kind: 'revoked',
           before: claimed.rolesAfter ?? [],
           after: held,
@@ -58,7 +62,7 @@ export async function finishRevoke(
         });
       } else if (!held.includes(claimed.role)) {
         how = 'already_removed';
-        final = await advance(deps, claimed, {
+        final = await finish({
           kind: 'revoked',
           before: held,
           after: held,
@@ -75,7 +79,7 @@ export async function finishRevoke(
         });
       } else {
         const res = await dir.revoke(scimId, claimed.role);
-        final = await advance(deps, claimed, {
+        final = await finish({
           kind: 'revoked',
           before: res.before,
           after: res.after,
@@ -86,7 +90,7 @@ export async function finishRevoke(
   } catch (err) {
     const code = errorCode(err);
     deps.log.error({ err, code, requestId: claimed.id }, 'revoking a time-bound grant failed');
-    final = await advance(deps, claimed, {
+    final = await finish({
       kind: 'revoke_failed',
       code,
       message: err instanceof Error ? err.message : String(err),

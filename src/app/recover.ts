@@ -3,7 +3,7 @@ import { announce, applyChange } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
-import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
+import { advance, ROLECALL_ACTOR } from './lifecycle.ts';
 import { inRequestScope } from './request-log.ts';
 import { observedBefore } from './role-history.ts';
 
@@ -59,12 +59,19 @@ export async function recoverInterrupted(
 }
 
 async function recoverRevoke(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
-  await audit(deps, r, 'reconciled', {
-    actor: ROLECALL_ACTOR,
-    outcome: 'revoking',
-    note: 'interrupted revocation; completing it from the directory state',
+  return finishRevoke(deps, r, {
+    recovering: true,
+    precededBy: [
+      {
+        kind: 'reconciled',
+        extra: {
+          actor: ROLECALL_ACTOR,
+          outcome: 'revoking',
+          note: 'interrupted revocation; completing it from the directory state',
+        },
+      },
+    ],
   });
-  return finishRevoke(deps, r, { recovering: true });
 }
 
 async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
