@@ -7,7 +7,7 @@ import { newRequest, type RequestEvent, transition } from '../src/core/request.t
 import type { RoleRequest } from '../src/core/request-record.ts';
 
 /**
- * `node bench/store-commit.ts [changes] [rounds]`: the store's share of one applied change
+ * `node bench/store-commit.ts [changes] [rounds] [concurrency]`: the store's share of one applied change
  * (requested → confirmed → applying → applied) on SQLite with synchronous=FULL, on a real file.
  * node:sqlite is synchronous, so this time is also how long the event loop is blocked. Compares,
  * in alternating rounds (the machine is shared and noisy), the old pattern — save, then a separate
@@ -16,6 +16,8 @@ import type { RoleRequest } from '../src/core/request-record.ts';
  */
 const changes = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 5);
+/** Conversations at once (each takes its requests through the path one after the other). */
+const concurrency = Number(process.argv[4] ?? 1);
 const logger = createLogger({ level: 'silent' });
 const clock = { now: () => new Date() };
 let n = 0;
@@ -42,8 +44,7 @@ const EVENTS: RequestEvent[] = [
 async function run(mode: 'separate' | 'commit'): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-bench-'));
   const stores = openSqliteStores({ dataDir: dir, logger, clock });
-  const t0 = performance.now();
-  for (let i = 0; i < changes; i++) {
+  const one = async () => {
     let r = fresh();
     const requested = { kind: 'requested', at: r.updatedAt, tenantId: r.tenantId, requestId: r.id } as const;
     if (mode === 'commit') await stores.requests.commit({ request: r, audit: [requested] });
@@ -62,7 +63,13 @@ async function run(mode: 'separate' | 'commit'): Promise<number> {
       }
       r = t.request;
     }
-  }
+  };
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < changes / concurrency; i++) await one();
+    }),
+  );
   const ms = (performance.now() - t0) / changes;
   await stores.close();
   rmSync(dir, { recursive: true, force: true });
@@ -77,7 +84,7 @@ for (let i = 0; i < rounds; i++)
 const fmt = (xs: number[]) =>
   `median ${median(xs).toFixed(2)} ms (runs ${xs.map((x) => x.toFixed(2)).join(', ')})`;
 process.stdout.write(
-  `store time per applied change (= event-loop blocking), ${changes} changes × ${rounds} rounds:\n` +
+  `store time per applied change (= event-loop blocking), ${changes} changes × ${rounds} rounds, ${concurrency} at once:\n` +
     `  save + separate audit append (8 commits): ${fmt(out.separate)}\n` +
-    `  one commit per transition    (4 commits): ${fmt(out.commit)}\n`,
+    `  one commit per transition (4, grouped):   ${fmt(out.commit)}\n`,
 );

@@ -82,6 +82,66 @@ describe('sqlite: commit is one transaction over the request and its records', (
   });
 });
 
+describe('sqlite: concurrent commits share one durable COMMIT (group commit)', () => {
+  let dir: string;
+  let stores: StoreSet;
+  let spy: SqliteSpy | undefined;
+  afterEach(async () => {
+    spy?.restore();
+    spy = undefined;
+    await stores?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const batch = async (n: number) => {
+    dir = mkdtempSync(join(tmpdir(), 'rolecall-uow-group-'));
+    stores = openSqliteStores({ dataDir: dir, logger, clock });
+    const rs = Array.from({ length: n }, () => makeRequest({ state: 'applying' }));
+    for (const r of rs) await stores.requests.create(r);
+    return rs.map((r) => ({ r, ...change(r, 'applied') }));
+  };
+  const commitAll = (items: Awaited<ReturnType<typeof batch>>) =>
+    Promise.allSettled(
+      items.map((i) => stores.requests.commit({ request: i.next, expectedVersion: 0, audit: i.records })),
+    );
+
+  it('ten concurrent changes: one commit, every change and record saved, the chain intact', async () => {
+    const items = await batch(10);
+    spy = spySqlite();
+    const settled = await commitAll(items);
+    expect(settled.map((x) => x.status === 'fulfilled' && x.value)).toEqual(Array(10).fill(true));
+    expect(spy.commits).toBe(1);
+    expect(await stores.audit.query({})).toHaveLength(20);
+    expect((await stores.audit.verify()).ok).toBe(true);
+  });
+
+  it('a unit that fails is rolled back alone; the others are saved with their records', async () => {
+    const items = await batch(3);
+    spy = spySqlite();
+    const victim = items[1]!.r.id;
+    spy.failAfter(
+      (sql, args) => /^\s*UPDATE requests\b/i.test(sql) && args.includes(victim),
+      writes.auditOf('applied'),
+    );
+    const settled = await commitAll(items);
+    expect(settled.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await stores.requests.get(victim))?.state).toBe('applying');
+    const trail = await stores.audit.query({});
+    expect(trail.some((a) => a.requestId === victim)).toBe(false);
+    expect(trail).toHaveLength(4);
+    expect((await stores.audit.verify()).ok).toBe(true);
+  });
+
+  it('a failed COMMIT saves none of the batch and tells every caller', async () => {
+    const items = await batch(3);
+    spy = spySqlite();
+    spy.failAfter(writes.requestTo('applied'), writes.commit);
+    const settled = await commitAll(items);
+    expect(settled.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const i of items) expect((await stores.requests.get(i.r.id))?.state).toBe('applying');
+    expect(await stores.audit.query({})).toEqual([]);
+  });
+});
+
 describe('mongodb without transactions: the outbox', () => {
   let mongo: TestMongo;
   let stores: StoreSet | undefined;

@@ -20,6 +20,7 @@ import {
 } from '../shared.ts';
 import type { SqliteAuditLog } from './audit-log.ts';
 import type { SqliteConnection } from './connection.ts';
+import { GroupCommit } from './group-commit.ts';
 
 const INSERT = `INSERT INTO requests (id, tenant_id, state, version, requester_slack_id, target_slack_id,
     grant_ends_at, pending_expires_at, confirmation_expires_at, created_at, body)
@@ -56,17 +57,20 @@ export class SqliteRequestStore implements RequestStore {
   readonly #conn: SqliteConnection;
   readonly #clock: Clock;
   readonly #audit: SqliteAuditLog | undefined;
+  readonly #group: GroupCommit;
 
   /** `audit`: the chain `commit` appends to, in the same transaction. */
   constructor(conn: SqliteConnection, clock: Clock, audit?: SqliteAuditLog) {
     this.#conn = conn;
     this.#clock = clock;
     this.#audit = audit;
+    this.#group = new GroupCommit(conn);
   }
 
   /**
-   * One transaction (BEGIN IMMEDIATE … COMMIT, so one durable commit) over the request row and its
-   * audit rows: a failure of any statement, or of the commit itself, rolls back both.
+   * One transaction over the request row and its audit rows: a failure of any statement, or of the
+   * commit itself, rolls back both. Concurrent commits share one durable COMMIT (GroupCommit), each
+   * under its own savepoint.
    */
   async commit(change: RequestChange): Promise<boolean> {
     const creating = change.expectedVersion === undefined;
@@ -75,23 +79,21 @@ export class SqliteRequestStore implements RequestStore {
       : checkNextRequest(change.request, change.expectedVersion!);
     const events = change.audit.map(checkAuditEvent);
     if (events.length > 0 && !this.#audit) throw new RolecallError('INTERNAL', 'this store has no audit log');
-    let records: AuditRecord[] = [];
-    let won: boolean;
+    let out: { won: boolean; records: AuditRecord[] };
     try {
-      won = this.#conn.writeTransaction(() => {
+      out = await this.#group.run(() => {
         if (creating) this.#conn.statement(INSERT).run(r.id, ...columns(r));
         else if (this.#conn.statement(UPDATE).run(...columns(r), r.id, change.expectedVersion!).changes !== 1)
-          return false;
-        records = this.#audit ? this.#audit.appendInTransaction(events) : [];
-        return true;
+          return { won: false, records: [] };
+        return { won: true, records: this.#audit ? this.#audit.appendInTransaction(events) : [] };
       });
     } catch (err) {
       if (creating && isConstraint(err))
         throw new RolecallError('STORE.DUPLICATE', `request ${r.id} already exists`, { cause: err });
       throw unavailable('requests.commit', err);
     }
-    if (won) this.#audit?.appended(records);
-    return won;
+    if (out.won) this.#audit?.appended(out.records);
+    return out.won;
   }
 
   async create(request: RoleRequest): Promise<void> {
