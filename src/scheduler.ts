@@ -1,9 +1,11 @@
 import type { AppDeps } from './app/deps.ts';
+import { pruneDeliveryKeys } from './app/prune-delivery-keys.ts';
 import { DEFAULT_RECOVERY_GRACE_MS, recoverInterrupted } from './app/recover.ts';
 import { expireAndRemind, revokeDueGrants } from './app/revoke-due.ts';
 
 /**
- * Periodic due work: recovery of interrupted changes, time-bound revocations, expiry and reminders.
+ * Periodic due work: recovery of interrupted changes, time-bound revocations, expiry and reminders,
+ * and forgetting old delivery (de-duplication) keys.
  * The store is the source of truth; the timer only decides how often to ask it.
  * `tick(graceMs)` overrides the recovery grace once (0 at the start of a single-process store,
  * where nothing else can be mid-change).
@@ -38,9 +40,12 @@ export function startScheduler(deps: AppDeps, intervalMs: number): Scheduler {
   const recovery = (graceMs: number): Step => ['recovery', () => recoverInterrupted(deps, graceMs)];
   const tick = (recoveryGraceMs = DEFAULT_RECOVERY_GRACE_MS) =>
     run([
+      // Audit records a MongoDB commit saved with its request but could not yet move into the chain.
+      ['audit outbox', async () => deps.requests.drainOutbox?.()],
       recovery(recoveryGraceMs),
       ['revocation', () => revokeDueGrants(deps)],
       ['expiry', () => expireAndRemind(deps)],
+      ['delivery keys', () => pruneDeliveryKeys(deps)],
     ]);
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();

@@ -2,7 +2,7 @@ import { errorCode, isRolecallError } from '../core/errors.ts';
 import { evaluate } from '../core/policy.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
-import { advance, audit, tell, tellRequester } from './lifecycle.ts';
+import { advance, tell, tellRequester } from './lifecycle.ts';
 import { approvalCard, decidedStatus, outcomeCard, spentCard, targetNotice } from './messages.ts';
 import { updateCard } from './reply.ts';
 import { bindRequest } from './request-log.ts';
@@ -26,9 +26,11 @@ export async function applyChange(
   const dir = deps.directories.forTenant(tenant.id);
   bindRequest(deps, approved);
 
-  const started = await advance(deps, approved, { kind: 'start_apply' });
+  const started = await advance(deps, approved, {
+    kind: 'start_apply',
+    audit: { actor: approved.approvals.at(-1)?.approver ?? approved.requester },
+  });
   if (!started) return approved;
-  await audit(deps, started, 'applying', { actor: started.approvals.at(-1)?.approver ?? started.requester });
 
   let finished: RoleRequest | undefined;
   try {
@@ -63,12 +65,8 @@ export async function applyChange(
           kind: 'apply_failed',
           code: 'POLICY.DENIED',
           message: decision.reason,
+          audit: { note: `requester no longer allowed: ${decision.reason}` },
         });
-        if (finished)
-          await audit(deps, finished, 'failed', {
-            errorCode: 'POLICY.DENIED',
-            note: `requester no longer allowed: ${decision.reason}`,
-          });
         return await announce(deps, finished ?? started);
       }
     }
@@ -78,19 +76,27 @@ export async function applyChange(
         : await dir.revoke(started.target.scimId!, started.role);
     // From the decision (the save that made it `approved`) to the directory change landing.
     deps.observer?.applyLatency?.(deps.clock.now().getTime() - Date.parse(approved.updatedAt));
-    // A grant's end counts from the write-ahead instant, the earliest the change can have landed.
-    finished = await advance(deps, started, {
-      kind: 'applied',
-      before: res.before,
-      after: res.after,
-      ...(started.claimedAt ? { at: new Date(started.claimedAt) } : {}),
-      ...(await heldBeforeOnRetry(deps, started, res.changed)),
-    });
-    if (finished)
-      await audit(deps, finished, 'applied', {
-        noop: !res.changed,
-        outcome: res.changed ? 'changed' : 'no-op',
+    const heldBefore = await heldBeforeOnRetry(deps, started, res.changed);
+    try {
+      // A grant's end counts from the write-ahead instant, the earliest the change can have landed.
+      finished = await advance(deps, started, {
+        kind: 'applied',
+        before: res.before,
+        after: res.after,
+        ...(started.claimedAt ? { at: new Date(started.claimedAt) } : {}),
+        ...heldBefore,
+        audit: { noop: !res.changed, outcome: res.changed ? 'changed' : 'no-op' },
       });
+    } catch (err) {
+      // The change landed, but neither `applied` nor its record could be saved (one unit of work).
+      // Not `failed` ("nothing was changed" would be false): the request stays `applying`, as
+      // saved, and recovery records the outcome from the directory at a later tick.
+      deps.log.error(
+        { err, code: errorCode(err) },
+        'the change landed but could not be recorded; recovery will',
+      );
+      return await announce(deps, started);
+    }
   } catch (err) {
     const code = errorCode(err);
     if (isRolecallError(err) && err.details.unconfirmed === true) {
@@ -104,13 +110,11 @@ export async function applyChange(
         kind: 'apply_unconfirmed',
         code,
         message: err.message,
-      });
-      if (finished)
-        await audit(deps, finished, 'applying', {
+        audit: {
           outcome: 'unconfirmed',
-          errorCode: code,
           note: 'the change was sent but could not be read back; to be decided from the directory',
-        });
+        },
+      });
       return await announce(deps, finished ?? started);
     }
     deps.log.error({ err, code }, 'applying the change failed');
@@ -119,7 +123,6 @@ export async function applyChange(
       code,
       message: err instanceof Error ? err.message : String(err),
     });
-    if (finished) await audit(deps, finished, 'failed', { errorCode: code });
   }
   return await announce(deps, finished ?? started);
 }

@@ -71,6 +71,7 @@ export async function decideRequest(
   // A click that would complete the quorum counts only with approvals that still qualify now.
   if (verdict.kind === 'approve') await dropStaleApprovals(deps, tenant, requestId);
   const at = deps.clock.now().toISOString();
+  // The implied records (approved, rejected with its reason) name the approver as the actor.
   const { request: next, current } = await advanceFresh(deps, requestId, (cur) =>
     cur.state !== 'awaiting_approval'
       ? undefined
@@ -85,11 +86,9 @@ export async function decideRequest(
         : alreadyDecided(current?.state ?? 'gone'),
     );
   if (verdict.kind === 'reject') {
-    await audit(deps, next, 'rejected', { actor: approver!.identity, reason: verdict.reason });
     await announce(deps, next);
     return;
   }
-  await audit(deps, next, 'approved', { actor: approver!.identity });
   if (next.state === 'approved') {
     await applyChange(deps, next);
     return;

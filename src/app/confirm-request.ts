@@ -4,7 +4,7 @@ import { applyChange } from './apply-change.ts';
 import { type AppDeps, tenantById } from './deps.ts';
 import { identify } from './identify.ts';
 import type { Clicker } from './inbound.ts';
-import { advance, audit, deliveryError, ROLECALL_ACTOR } from './lifecycle.ts';
+import { advance, auditOf, deliveryError, ROLECALL_ACTOR } from './lifecycle.ts';
 import {
   alreadyDecided,
   approvalCard,
@@ -36,9 +36,10 @@ export async function confirmRequest(
     return reply(request.state === 'expired' ? confirmationExpired() : alreadyDecided(request.state));
   const deadline = request.confirmationExpiresAt;
   if (deadline !== undefined && deps.clock.now().getTime() >= Date.parse(deadline)) {
-    const expired = await advance(deps, request, { kind: 'expire' });
-    if (expired)
-      await audit(deps, expired, 'expired', { actor: ROLECALL_ACTOR, note: 'not confirmed in time' });
+    await advance(deps, request, {
+      kind: 'expire',
+      audit: { actor: ROLECALL_ACTOR, note: 'not confirmed in time' },
+    });
     return reply(confirmationExpired());
   }
   const tenant = tenantById(deps.policy, request.tenantId);
@@ -74,12 +75,11 @@ export async function confirmRequest(
     decision,
     by: who.person.identity,
     pendingTtlMs: deps.policy.timers.pendingTtl,
+    audit: { actor: who.person.identity, rolesBefore: targetRoles },
   });
   if (!next) return reply(alreadyDecided('being handled'));
-  await audit(deps, next, 'confirmed', { actor: who.person.identity, rolesBefore: targetRoles });
   if (next.state === 'denied') {
     deps.observer?.policyDenied?.(decision.kind === 'deny' ? decision.reason : 'unknown');
-    await audit(deps, next, 'denied', { outcome: decision.kind === 'deny' ? decision.reason : undefined });
     await reply(outcomeCard(next));
     return;
   }
@@ -115,8 +115,14 @@ export async function requestApproval(
       deps.observer?.deliveryFailed?.('approval request', failure);
     }
   }
-  // Remembering where the card went is metadata, not a state change: compare-and-set, re-read on a lost race.
-  for (let i = 0; refs.length && i < 5; i++) {
+  const record = auditOf(r, 'approval_requested', {
+    note: failure ? `not posted to ${channel ?? 'any channel'}: ${failure}` : `posted to ${channel}`,
+    ...(failure ? { outcome: 'not_posted' } : {}),
+  });
+  // Where the card went is metadata, not a state change, saved with its record (compare-and-set,
+  // re-read on a lost race); with nothing to remember, the record alone.
+  let saved = false;
+  for (let i = 0; refs.length && i < 5 && !saved; i++) {
     const latest = await deps.requests.get(r.id);
     if (!latest) break;
     const next = {
@@ -124,12 +130,9 @@ export async function requestApproval(
       version: latest.version + 1,
       approvalMessages: [...latest.approvalMessages, ...refs],
     };
-    if (await deps.requests.save(next, latest.version)) break;
+    saved = await deps.requests.commit({ request: next, expectedVersion: latest.version, audit: [record] });
   }
-  await audit(deps, r, 'approval_requested', {
-    note: failure ? `not posted to ${channel ?? 'any channel'}: ${failure}` : `posted to ${channel}`,
-    ...(failure ? { outcome: 'not_posted' } : {}),
-  });
+  if (!saved) await deps.audit.append(record);
   return failure ? { ok: false, reason: failure } : { ok: true };
 }
 

@@ -1,7 +1,8 @@
 import { errorCode } from '../core/errors.ts';
+import type { RequestEvent } from '../core/request.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import { type AppDeps, tenantById } from './deps.ts';
-import { advance, audit, ROLECALL_ACTOR, tell, tellRequester } from './lifecycle.ts';
+import { advance, ROLECALL_ACTOR, tell, tellRequester } from './lifecycle.ts';
 import { type GrantEnd, grantEndedCard, grantEndedNotice } from './messages.ts';
 import { coveringGrant, heldOutsideRolecall, roleHistory } from './role-history.ts';
 
@@ -13,8 +14,11 @@ import { coveringGrant, heldOutsideRolecall, roleHistory } from './role-history.
 export async function finishRevoke(
   deps: AppDeps,
   claimed: RoleRequest,
-  o: { recovering?: boolean } = {},
+  o: { recovering?: boolean; precededBy?: RequestEvent['precededBy'] } = {},
 ): Promise<RoleRequest> {
+  // Records the caller wants first (recovery's `reconciled`) go into the same commit as the outcome.
+  const finish = (e: RequestEvent) =>
+    advance(deps, claimed, { ...e, precededBy: [...(o.precededBy ?? []), ...(e.precededBy ?? [])] });
   const dir = deps.directories.forTenant(claimed.tenantId);
   const scimId = claimed.target.scimId!;
   const onBehalf = `on behalf of request ${claimed.id}`;
@@ -30,65 +34,68 @@ export async function finishRevoke(
       // Its own extension took over: the people involved already heard the new end.
       quiet = cover?.extendsRequestId === claimed.id;
       const held = claimed.rolesAfter ?? [];
-      final = await advance(deps, claimed, { kind: 'revoked', before: held, after: held });
-      if (final)
-        await audit(deps, final, 'revoked', {
+      final = await finish({
+        kind: 'revoked',
+        before: held,
+        after: held,
+        audit: {
           actor: ROLECALL_ACTOR,
           outcome: keep,
           note: cover
             ? `${onBehalf}; still covered by request ${cover.id} (${cover.grantEndsAt ? `until ${cover.grantEndsAt}` : 'permanent'}), no change sent`
             : `${onBehalf}; role was held before this grant, left in place`,
-        });
+        },
+      });
     } else {
       const held = await dir.getRoles(scimId);
       if (!held.includes(claimed.role) && o.recovering) {
         // Most likely our own interrupted PATCH landed; nothing more to send either way.
-        final = await advance(deps, claimed, {
+        final = await finish({
           kind: 'revoked',
           before: claimed.rolesAfter ?? [],
           after: held,
-        });
-        if (final)
-          await audit(deps, final, 'revoked', {
+          audit: {
             actor: ROLECALL_ACTOR,
             outcome: 'absent_at_recovery',
             note: `${onBehalf}; completed by recovery, the role was already absent`,
-          });
+          },
+        });
       } else if (!held.includes(claimed.role)) {
         how = 'already_removed';
-        final = await advance(deps, claimed, { kind: 'revoked', before: held, after: held });
-        if (final) {
-          await audit(deps, final, 'drift_detected', {
-            actor: ROLECALL_ACTOR,
-            note: `${onBehalf}; role already removed outside Rolecall before its end`,
-          });
-          await audit(deps, final, 'revoked', {
-            actor: ROLECALL_ACTOR,
-            outcome: 'already_removed',
-            note: onBehalf,
-          });
-        }
+        final = await finish({
+          kind: 'revoked',
+          before: held,
+          after: held,
+          precededBy: [
+            {
+              kind: 'drift_detected',
+              extra: {
+                actor: ROLECALL_ACTOR,
+                note: `${onBehalf}; role already removed outside Rolecall before its end`,
+              },
+            },
+          ],
+          audit: { actor: ROLECALL_ACTOR, outcome: 'already_removed', note: onBehalf },
+        });
       } else {
         const res = await dir.revoke(scimId, claimed.role);
-        final = await advance(deps, claimed, { kind: 'revoked', before: res.before, after: res.after });
-        if (final)
-          await audit(deps, final, 'revoked', {
-            actor: ROLECALL_ACTOR,
-            outcome: res.changed ? 'changed' : 'no-op',
-            note: onBehalf,
-          });
+        final = await finish({
+          kind: 'revoked',
+          before: res.before,
+          after: res.after,
+          audit: { actor: ROLECALL_ACTOR, outcome: res.changed ? 'changed' : 'no-op', note: onBehalf },
+        });
       }
     }
   } catch (err) {
     const code = errorCode(err);
     deps.log.error({ err, code, requestId: claimed.id }, 'revoking a time-bound grant failed');
-    final = await advance(deps, claimed, {
+    final = await finish({
       kind: 'revoke_failed',
       code,
       message: err instanceof Error ? err.message : String(err),
+      audit: { actor: ROLECALL_ACTOR, note: onBehalf },
     });
-    if (final)
-      await audit(deps, final, 'revoke_failed', { actor: ROLECALL_ACTOR, errorCode: code, note: onBehalf });
     return final ?? claimed;
   }
   if (final && !quiet) await tellEnded(deps, final, how);

@@ -1,30 +1,24 @@
-import { errorCode, isErrorCode, retryCanHelp } from '../core/errors.ts';
+import { errorCode } from '../core/errors.ts';
 import type { RoleRequest } from '../core/request-record.ts';
 import type { Card } from '../ports/chat.ts';
-import { applyChange } from './apply-change.ts';
 import { decideRequest } from './approve-request.ts';
-import { decodeChoice } from './choice.ts';
+import { cancelRequest } from './cancel-request.ts';
+import { chooseTarget } from './choose-target.ts';
 import { confirmRequest } from './confirm-request.ts';
-import { type AppDeps, tenantById } from './deps.ts';
-import { identify } from './identify.ts';
-import { ACTIONS, type ButtonClick, type Clicker } from './inbound.ts';
-import { advanceFresh, audit } from './lifecycle.ts';
-import {
-  alreadyDecided,
-  askedEndPassed,
-  chosenCard,
-  errorCard,
-  notYourRequest,
-  outcomeCard,
-  refusalCard,
-  spentCard,
-} from './messages.ts';
-import { proposeChange } from './propose-change.ts';
-import { type Reply, rememberCard, replyTo } from './reply.ts';
-import { bindRequest, inLogScope } from './request-log.ts';
-import { withSlackUser } from './resolve-target.ts';
+import type { AppDeps } from './deps.ts';
+import { ACTIONS, type ButtonClick } from './inbound.ts';
+import { errorCard, spentCard } from './messages.ts';
+import { rememberCard, replyTo } from './reply.ts';
+import { inLogScope } from './request-log.ts';
+import { retryRequest } from './retry-request.ts';
 
-/** Any Rolecall button. Runs after Slack got its ack; every fault is answered with a reference id. */
+export { denyRequest } from './deny-request.ts';
+
+/**
+ * Any Rolecall button: routes it to its one use case (confirm-request, approve-request,
+ * cancel-request, retry-request, choose-target) and says what the clicked card becomes.
+ * Runs after Slack got its ack; every fault is answered with a reference id.
+ */
 export async function handleClick(deps: AppDeps, click: ButtonClick): Promise<Card | undefined> {
   // Every button but "choose" carries a request id; the rest of its fields bind once it is read.
   const requestId = click.actionId === ACTIONS.choose ? undefined : click.value;
@@ -93,84 +87,4 @@ async function spent(
   if (!r || r.state === keepIn || r.state === 'awaiting_confirmation') return undefined;
   const requesterSide = [r.requester.slackUserId, r.relayedBy?.slackUserId].includes(click.clicker.userId);
   return requesterSide ? spentCard(r) : undefined;
-}
-
-/** Deny submitted from the reason modal. */
-export function denyRequest(
-  deps: AppDeps,
-  requestId: string,
-  clicker: Clicker,
-  reason: string,
-): Promise<void> {
-  return inLogScope(deps, { requestId, actorId: clicker.userId }, () =>
-    deny(deps, requestId, clicker, reason),
-  );
-}
-
-async function deny(deps: AppDeps, requestId: string, clicker: Clicker, reason: string): Promise<void> {
-  const request = await deps.requests.get(requestId);
-  const channelId = request?.approvalMessages[0]?.channelId;
-  const reply = channelId
-    ? replyTo(deps, { channelId, userId: clicker.userId, isDm: false })
-    : async () => {};
-  try {
-    await decideRequest(
-      deps,
-      requestId,
-      clicker,
-      { kind: 'reject', reason: reason.trim().slice(0, 500) },
-      reply,
-    );
-  } catch (err) {
-    const ref = deps.ids.next();
-    deps.log.error({ err, ref, requestId }, 'deny failed');
-    await reply(errorCard(errorCode(err), ref)).catch(() => {});
-  }
-}
-
-async function cancelRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
-  const current = await deps.requests.get(id);
-  if (!current) return reply(alreadyDecided('gone'));
-  bindRequest(deps, current);
-  if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
-  const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'cancel' }));
-  if (!request) return reply(alreadyDecided(latest?.state ?? 'gone'));
-  await audit(deps, request, 'cancelled', { actor: request.requester });
-  await reply(outcomeCard(request));
-}
-
-/** "Try again" after a failed apply: only the requester, only from `failed`, never a second PATCH. */
-async function retryRequest(deps: AppDeps, id: string, clicker: Clicker, reply: Reply): Promise<void> {
-  const current = await deps.requests.get(id);
-  if (!current) return reply(alreadyDecided('gone'));
-  bindRequest(deps, current);
-  if (current.requester.slackUserId !== clicker.userId) return reply(notYourRequest());
-  if (current.endsBy && deps.clock.now().getTime() >= Date.parse(current.endsBy))
-    return reply(askedEndPassed());
-  const { request, current: latest } = await advanceFresh(deps, id, () => ({ kind: 'retry' }));
-  // A failure a retry cannot fix (a button posted before it was withheld): say again why instead.
-  const unfixable =
-    latest?.state === 'failed' && isErrorCode(latest.error?.code) && !retryCanHelp(latest.error.code);
-  if (!request) return reply(unfixable ? outcomeCard(latest) : alreadyDecided(latest?.state ?? 'gone'));
-  await applyChange(deps, request);
-}
-
-async function chooseTarget(deps: AppDeps, click: ButtonClick, reply: Reply): Promise<Card | undefined> {
-  const choice = decodeChoice(click.value);
-  if (!choice) return void (await reply(alreadyDecided('no longer valid')));
-  if (choice.requester !== click.clicker.userId) return void (await reply(notYourRequest()));
-  const isDm = choice.origin.isDm === true;
-  const who = await identify(deps, click.clicker.userId, isDm ? undefined : choice.origin.channelId);
-  if (!who.ok) return void (await reply(refusalCard(who.refusal)));
-  const tenant = tenantById(deps.policy, who.person.tenant.id)!;
-  const user = await deps.directories.forTenant(tenant.id).getUser(choice.targetScimId);
-  if (!user) return void (await reply(alreadyDecided('no longer valid')));
-  const showDetails = isDm || !tenant.slack.sharedChannels.includes(choice.origin.channelId);
-  await proposeChange(
-    deps,
-    { person: who.person, tenant, origin: choice.origin, reply, showDetails },
-    { user, identity: await withSlackUser(deps, tenant, user) },
-    choice,
-  );
-  return chosenCard(user.displayName ?? user.userName);
 }

@@ -9,7 +9,7 @@ import { encodeChoice } from './choice.ts';
 import { type AppDeps, tenantForTeam } from './deps.ts';
 import { identify, type Person } from './identify.ts';
 import { ACTIONS, type FormOpener, type IncomingMessage } from './inbound.ts';
-import { advanceFresh, audit } from './lifecycle.ts';
+import { advanceFresh } from './lifecycle.ts';
 import { listRoleHolders } from './list-role-holders.ts';
 import {
   didYouMean,
@@ -328,8 +328,10 @@ async function cancelLatest(deps: AppDeps, ctx: Ctx): Promise<void> {
   });
   const latest = pending[0];
   if (!latest) return ctx.reply(nothingToCancel());
-  const { request } = await advanceFresh(deps, latest.id, () => ({ kind: 'cancel' }));
+  const { request } = await advanceFresh(deps, latest.id, () => ({
+    kind: 'cancel',
+    audit: { actor: ctx.person.identity },
+  }));
   if (!request) return ctx.reply(nothingToCancel());
-  await audit(deps, request, 'cancelled', { actor: ctx.person.identity });
   await ctx.reply(outcomeCard(request));
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditKind } from '../core/audit.ts';
+import { type AuditEvent, type AuditExtra, type AuditKind, auditOf } from '../core/audit.ts';
 import { errorCode, RolecallError } from '../core/errors.ts';
 import type { Identity } from '../core/identity.ts';
 import { type RequestEvent, transition } from '../core/request.ts';
@@ -9,8 +9,11 @@ import { bindRequest } from './request-log.ts';
 
 export const ROLECALL_ACTOR: Identity = { displayName: 'Rolecall' };
 
+export { auditOf };
+
 /**
- * Moves a request by one event and saves it by compare-and-set. Returns the saved request, or
+ * Moves a request by one event and saves it by compare-and-set, together with the audit records the
+ * event implies (one unit of work: RequestStore.commit). Returns the saved request, or
  * `undefined` when the event is a no-op (already decided, duplicate click) or another process won
  * the race — in both cases nothing else may happen (no second PATCH). Store faults propagate.
  */
@@ -28,7 +31,11 @@ export async function advance(
     );
     return undefined;
   }
-  const won = await deps.requests.save(result.request, request.version);
+  const won = await deps.requests.commit({
+    request: result.request,
+    expectedVersion: request.version,
+    audit: result.audit,
+  });
   if (won) observeTransition(deps, request, result.request);
   if (!won) {
     deps.log.info(
@@ -54,7 +61,13 @@ export async function advanceFresh(
     if (!ev) return { current };
     const result = transition(current, ev, deps.clock.now());
     if (!result.ok) return { current };
-    if (await deps.requests.save(result.request, current.version)) {
+    if (
+      await deps.requests.commit({
+        request: result.request,
+        expectedVersion: current.version,
+        audit: result.audit,
+      })
+    ) {
       observeTransition(deps, current, result.request);
       return { request: result.request, current: result.request };
     }
@@ -85,35 +98,29 @@ function observeTransition(deps: AppDeps, from: RoleRequest, to: RoleRequest): v
     o.decisionLatency?.(Date.parse(to.updatedAt) - Date.parse(to.createdAt));
 }
 
-/** An audit record carrying both identities and the request's facts. */
-export function auditOf(r: RoleRequest, kind: AuditKind, extra: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    kind,
-    at: r.updatedAt,
-    tenantId: r.tenantId,
-    requestId: r.id,
-    requester: r.requester,
-    target: r.target,
-    role: r.role,
-    action: r.action,
-    durationMs: r.durationMs,
-    justification: r.justification,
-    ruleId: 'ruleId' in r.decision ? r.decision.ruleId : undefined,
-    decision: r.decision,
-    rolesBefore: r.rolesBefore,
-    rolesAfter: r.rolesAfter,
-    ...extra,
-  } as AuditEvent;
-}
-
+/**
+ * A record about a request whose state does not change (a refused approver, a reconciliation
+ * note). A state change's records come from `advance`, saved with it.
+ */
 export async function audit(
   deps: AppDeps,
   r: RoleRequest,
   kind: AuditKind,
-  extra: Partial<AuditEvent> = {},
+  extra: AuditExtra = {},
 ): Promise<void> {
   bindRequest(deps, r);
   await deps.audit.append(auditOf(r, kind, extra));
+}
+
+/** Saves a new request together with its `requested` record (and any records after it). */
+export async function createRequest(
+  deps: AppDeps,
+  r: RoleRequest,
+  extra: AuditExtra = {},
+  more: readonly AuditEvent[] = [],
+): Promise<void> {
+  bindRequest(deps, r);
+  await deps.requests.commit({ request: r, audit: [auditOf(r, 'requested', extra), ...more] });
 }
 
 /** Slack's own reason (`not_in_channel`, `is_archived`…) when a chat call failed, else the error code. */

@@ -7,7 +7,7 @@ import type { ChatRef, RoleRequest } from '../core/request-record.ts';
 import type { DirectoryUser } from '../ports/directory.ts';
 import type { AppDeps } from './deps.ts';
 import type { Person } from './identify.ts';
-import { advance, audit } from './lifecycle.ts';
+import { advance, createRequest } from './lifecycle.ts';
 import {
   alreadyHas,
   confirmationCard,
@@ -140,13 +140,11 @@ export async function proposeChange(
       Math.min(now.getTime() + deps.policy.timers.confirmationTtl, endsBy ? Date.parse(endsBy) : Infinity),
     ).toISOString(),
   });
-  await deps.requests.create(request);
-  await audit(deps, request, 'requested', { rolesBefore, actor: person.identity });
+  await createRequest(deps, request, { rolesBefore, actor: person.identity });
 
   if (decision.kind === 'deny') {
     deps.observer?.policyDenied?.(decision.reason);
-    const denied = await advance(deps, request, { kind: 'confirm' });
-    if (denied) await audit(deps, denied, 'denied', { rolesBefore, outcome: decision.reason });
+    await advance(deps, request, { kind: 'confirm', audit: { rolesBefore } });
     // One message per refusal, saying who could help (issue 16); it shows no one's roles, whoever asked (issue 13.3).
     await ctx.reply(refusedCard(request, ctx.showDetails && mayView, mayView, helpersFor(tenant, ask.role)));
     return;

@@ -3,7 +3,7 @@ import { announce, applyChange } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
-import { advance, audit, ROLECALL_ACTOR } from './lifecycle.ts';
+import { advance, ROLECALL_ACTOR } from './lifecycle.ts';
 import { inRequestScope } from './request-log.ts';
 import { observedBefore } from './role-history.ts';
 
@@ -59,12 +59,19 @@ export async function recoverInterrupted(
 }
 
 async function recoverRevoke(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
-  await audit(deps, r, 'reconciled', {
-    actor: ROLECALL_ACTOR,
-    outcome: 'revoking',
-    note: 'interrupted revocation; completing it from the directory state',
+  return finishRevoke(deps, r, {
+    recovering: true,
+    precededBy: [
+      {
+        kind: 'reconciled',
+        extra: {
+          actor: ROLECALL_ACTOR,
+          outcome: 'revoking',
+          note: 'interrupted revocation; completing it from the directory state',
+        },
+      },
+    ],
   });
-  return finishRevoke(deps, r, { recovering: true });
 }
 
 async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleRequest> {
@@ -81,33 +88,39 @@ async function reconcileApply(deps: AppDeps, r: RoleRequest): Promise<RoleReques
     : r.action === 'grant'
       ? roles.filter((x) => x !== r.role)
       : [...roles, r.role].sort();
+  const precededBy = [
+    {
+      kind: 'reconciled' as const,
+      extra: {
+        actor: ROLECALL_ACTOR,
+        outcome: landed ? 'applied' : 'not_applied',
+        note: r.error
+          ? 'the sent change, unconfirmed until now, decided by reading the directory'
+          : 'recovered after an interruption',
+      },
+    },
+  ];
   const next = landed
     ? await advance(deps, r, {
         kind: 'applied',
         before,
         after: roles,
         ...(r.claimedAt ? { at: new Date(r.claimedAt) } : {}),
+        precededBy,
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note: 'completed by recovery',
+          noop: alreadyThere,
+          outcome: alreadyThere ? 'no-op' : 'changed',
+        },
       })
     : await advance(deps, r, {
         kind: 'apply_failed',
         code: 'RECOVERY.NOT_APPLIED',
         message: 'interrupted before the directory change landed',
+        precededBy,
+        audit: { actor: ROLECALL_ACTOR },
       });
   if (!next) return r;
-  await audit(deps, next, 'reconciled', {
-    actor: ROLECALL_ACTOR,
-    outcome: landed ? 'applied' : 'not_applied',
-    note: r.error
-      ? 'the sent change, unconfirmed until now, decided by reading the directory'
-      : 'recovered after an interruption',
-  });
-  if (landed)
-    await audit(deps, next, 'applied', {
-      actor: ROLECALL_ACTOR,
-      note: 'completed by recovery',
-      noop: alreadyThere,
-      outcome: alreadyThere ? 'no-op' : 'changed',
-    });
-  else await audit(deps, next, 'failed', { actor: ROLECALL_ACTOR, errorCode: 'RECOVERY.NOT_APPLIED' });
   return announce(deps, next);
 }

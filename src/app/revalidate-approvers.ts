@@ -2,7 +2,7 @@ import { type ApproveRefusal, approvalStillCounts, sameIdentity } from '../core/
 import type { Tenant } from '../core/policy-schema.ts';
 import type { Approval, RoleRequest } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
-import { advance, audit } from './lifecycle.ts';
+import { advance, auditOf } from './lifecycle.ts';
 
 export interface Revalidation {
   /** Approvals that still count, by distinct approvers. */
@@ -63,14 +63,14 @@ export async function dropStaleApprovals(deps: AppDeps, tenant: Tenant, requestI
       version: cur.version + 1,
       updatedAt: deps.clock.now().toISOString(),
     };
-    if (!(await deps.requests.save(next, cur.version))) continue;
-    for (const s of stale)
-      await audit(deps, next, 'approval_refused', {
+    const records = stale.map((s) =>
+      auditOf(next, 'approval_refused', {
         actor: s.approval.approver,
         outcome: s.reason,
         note: staleNote(s),
-      });
-    return;
+      }),
+    );
+    if (await deps.requests.commit({ request: next, expectedVersion: cur.version, audit: records })) return;
   }
 }
 
@@ -91,11 +91,7 @@ export async function refuseIfApprovalsStale(
     kind: 'apply_failed',
     code: 'POLICY.DENIED',
     message: 'approvals no longer valid',
+    audit: { note: `not applied: ${check.stale.map(staleNote).join('; ')}` },
   });
-  if (failed)
-    await audit(deps, failed, 'failed', {
-      errorCode: 'POLICY.DENIED',
-      note: `not applied: ${check.stale.map(staleNote).join('; ')}`,
-    });
   return failed ?? started;
 }

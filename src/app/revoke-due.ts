@@ -3,7 +3,7 @@ import { announce } from './apply-change.ts';
 import type { AppDeps } from './deps.ts';
 import { findAll } from './find-all.ts';
 import { finishRevoke } from './finish-revoke.ts';
-import { advance, audit, ROLECALL_ACTOR, tell } from './lifecycle.ts';
+import { advance, ROLECALL_ACTOR, tell } from './lifecycle.ts';
 import { approvalReminder } from './messages.ts';
 import { DEFAULT_RECOVERY_GRACE_MS } from './recover.ts';
 import { inRequestScope } from './request-log.ts';
@@ -11,7 +11,6 @@ import { roleHistory } from './role-history.ts';
 
 export { finishRevoke } from './finish-revoke.ts';
 
-const BATCH = 100;
 /** A revocation that failed (directory down) is tried again on the first tick after this. */
 export const REVOKE_RETRY_MS = 60_000;
 
@@ -24,10 +23,10 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
   // Fresh ends first, failed ones after, so retries waiting out their pause never crowd them out.
   const due = [];
+  // Every due one, page by page: a first page full of grants skipped below (a retry waiting out its
+  // pause, one with an apply in flight) would otherwise hide older ones for good.
   for (const state of ['applied', 'revoke_failed'] as const)
-    due.push(
-      ...(await deps.requests.find({ states: [state], grantEndsBefore: now.toISOString(), limit: BATCH })),
-    );
+    due.push(...(await findAll(deps.requests, { states: [state], grantEndsBefore: now.toISOString() })));
   let done = 0;
   for (const r of due) {
     if (r.action !== 'grant' || !r.grantEndsAt || !r.target.scimId) continue;
@@ -38,12 +37,14 @@ export async function revokeDueGrants(deps: AppDeps): Promise<number> {
     const { inFlight } = await roleHistory(deps, r);
     if (inFlight.some((o) => now.getTime() - Date.parse(o.updatedAt) < DEFAULT_RECOVERY_GRACE_MS)) continue;
     const revoked = await inRequestScope(deps, r, async () => {
-      const claimed = await advance(deps, r, { kind: 'start_revoke' });
-      if (!claimed) return false;
-      await audit(deps, claimed, 'revoking', {
-        actor: ROLECALL_ACTOR,
-        note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+      const claimed = await advance(deps, r, {
+        kind: 'start_revoke',
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note: `time-bound grant ended at ${r.grantEndsAt}; on behalf of request ${r.id}`,
+        },
       });
+      if (!claimed) return false;
       await finishRevoke(deps, claimed);
       return true;
     });
@@ -64,9 +65,8 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
   const stale = [];
   for (const state of ['awaiting_confirmation', 'awaiting_approval'] as const)
     stale.push(
-      ...(
-        await deps.requests.find({ states: [state], expiresBefore: now.toISOString(), limit: BATCH })
-      ).filter(
+      // All of them: the filter below drops some, so one clamped page could hide a due request.
+      ...(await findAll(deps.requests, { states: [state], expiresBefore: now.toISOString() })).filter(
         // The query also matches a pending request by its spent card deadline (records from before
         // confirm dropped it): only its own deadline counts.
         (r) => reached(state === 'awaiting_confirmation' ? r.confirmationExpiresAt : r.pendingExpiresAt),
@@ -74,15 +74,17 @@ export async function expireAndRemind(deps: AppDeps): Promise<{ expired: number;
     );
   for (const r of stale) {
     const done = await inRequestScope(deps, r, async () => {
-      const next = await advance(deps, r, { kind: 'expire' });
-      if (!next) return false;
-      await audit(deps, next, 'expired', {
-        actor: ROLECALL_ACTOR,
-        note:
-          r.state === 'awaiting_approval'
-            ? 'no decision before the pending deadline'
-            : 'not confirmed in time',
+      const next = await advance(deps, r, {
+        kind: 'expire',
+        audit: {
+          actor: ROLECALL_ACTOR,
+          note:
+            r.state === 'awaiting_approval'
+              ? 'no decision before the pending deadline'
+              : 'not confirmed in time',
+        },
       });
+      if (!next) return false;
       // An unconfirmed card is only the requester's; its buttons now answer that it expired.
       if (r.state === 'awaiting_approval') await announce(deps, next);
       return true;

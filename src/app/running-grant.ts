@@ -1,8 +1,7 @@
-import { RolecallError } from '../core/errors.ts';
 import type { RoleRequest, RunningGrant } from '../core/request-record.ts';
 import type { AppDeps } from './deps.ts';
+import { findAll } from './find-all.ts';
 
-const LIMIT = 500;
 /** States in which a time-bound grant's role may still be on the person (not yet taken off). */
 const HELD = new Set<RoleRequest['state']>(['applied', 'revoking', 'revoke_failed']);
 
@@ -11,7 +10,7 @@ const HELD = new Set<RoleRequest['state']>(['applied', 'revoking', 'revoke_faile
  * role without a break under such grants (a grant asked before the previous one ended continues its
  * span). maxDuration is judged on that span, so asking again before the end cannot chain grants
  * past the limit. A grant whose end has come but whose role is not yet removed still counts.
- * Fails closed (throws) rather than judging on a truncated history.
+ * Reads the whole history page by page: judging on a truncated one could miss the span's start.
  */
 export async function runningGrant(
   deps: AppDeps,
@@ -20,17 +19,12 @@ export async function runningGrant(
   role: string,
   now: Date,
 ): Promise<RunningGrant | undefined> {
-  const found = await deps.requests.find({
+  const found = await findAll(deps.requests, {
     tenantId,
     targetScimId: scimId,
     role,
     states: ['applied', 'revoking', 'revoke_failed', 'revoked'],
-    limit: LIMIT,
   });
-  if (found.length >= LIMIT)
-    throw new RolecallError('INTERNAL', 'too many grants of this role to judge the continuous span', {
-      details: { tenantId, role },
-    });
   const t = now.getTime();
   const spans = found
     .filter((r) => r.action === 'grant' && r.appliedAt !== undefined && r.grantEndsAt !== undefined)

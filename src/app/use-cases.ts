@@ -1,5 +1,6 @@
+import { denyRequest } from './deny-request.ts';
 import type { AppDeps } from './deps.ts';
-import { denyRequest, handleClick } from './handle-click.ts';
+import { handleClick } from './handle-click.ts';
 import { handleMessage, submitRequestForm } from './handle-message.ts';
 import type { UseCases } from './inbound.ts';
 import { renderHome } from './render-home.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Decision } from './decision.ts';
 import { Identity } from './identity.ts';
+import type { RoleRequest } from './request-record.ts';
 
 /**
  * Append-only audit records. Every kind shares the base (who, what, when); a kind adds what only
@@ -57,3 +58,27 @@ export type AuditKind = AuditEvent['kind'];
 
 /** `keyId`: the key whose HMAC `hash` is; absent on unkeyed (legacy, or keyless playground) records. */
 export type AuditRecord = AuditEvent & { seq: number; prevHash: string; hash: string; keyId?: string };
+
+/** What a caller adds to a record its event implies: who caused it, why, how it went. */
+export type AuditExtra = Partial<AuditEvent>;
+
+/** An audit record of `kind` carrying both identities and the request's facts, at its updatedAt. */
+export function auditOf(r: RoleRequest, kind: AuditKind, extra: AuditExtra = {}): AuditEvent {
+  return {
+    kind,
+    at: r.updatedAt,
+    tenantId: r.tenantId,
+    requestId: r.id,
+    requester: r.requester,
+    target: r.target,
+    role: r.role,
+    action: r.action,
+    durationMs: r.durationMs,
+    justification: r.justification,
+    ruleId: 'ruleId' in r.decision ? r.decision.ruleId : undefined,
+    decision: r.decision,
+    rolesBefore: r.rolesBefore,
+    rolesAfter: r.rolesAfter,
+    ...extra,
+  } as AuditEvent;
+}

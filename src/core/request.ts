@@ -1,3 +1,4 @@
+import { type AuditEvent, type AuditExtra, type AuditKind, auditOf } from './audit.ts';
 import type { Decision } from './decision.ts';
 import { type ErrorCode, isErrorCode, retryCanHelp } from './errors.ts';
 import type { Identity } from './identity.ts';
@@ -16,7 +17,20 @@ import type { Approval, RequestState, RoleRequest } from './request-record.ts';
  *   failed ─retry→ approved (while approvals are fresh: before pendingExpiresAt, when there is one)
  *   applied (time-bound) ─start_revoke→ revoking ─revoked/revoke_failed→ revoked | revoke_failed ─start_revoke→ …
  */
-export type RequestEvent =
+export type RequestEvent = LifecycleEvent & AuditAnnotation;
+
+/**
+ * What an event adds to the audit records it implies (see `impliedAudit`): the record is derived
+ * from the event, so no caller can save a state change and forget its record.
+ */
+export interface AuditAnnotation {
+  /** Fields for the implied record besides the request's own: actor, note, outcome, errorCode… */
+  audit?: AuditExtra;
+  /** Records that come just before the implied one in the chain (drift seen, recovery's reconciliation). */
+  precededBy?: readonly { kind: AuditKind; extra?: AuditExtra }[];
+}
+
+export type LifecycleEvent =
   /**
    * The requester (or the relaying operator) confirms. A fresh decision, if given, replaces the
    * stored one. `by`, when given, must be on the requester's side. pendingTtlMs: timers.pendingTtl.
@@ -78,7 +92,8 @@ export type TransitionRefusal =
   | 'not_time_bound';
 
 export type TransitionResult =
-  | { ok: true; request: RoleRequest; changed: true }
+  /** `audit`: the records this change implies, to be saved with it as one unit (RequestStore.commit). */
+  | { ok: true; request: RoleRequest; changed: true; audit: AuditEvent[] }
   | { ok: false; reason: TransitionRefusal; state: RequestState };
 
 const FINAL: ReadonlySet<RequestState> = new Set(['denied', 'rejected', 'expired', 'cancelled', 'revoked']);
@@ -151,6 +166,7 @@ function next(
     ok: true,
     changed: true,
     request: { ...(copy as RoleRequest), version: request.version + 1, updatedAt: now.toISOString() },
+    audit: [],
   };
 }
 
@@ -179,7 +195,65 @@ function isRequesterSide(request: RoleRequest, who: Identity): boolean {
   );
 }
 
+/**
+ * Moves a request by one event. An accepted event also yields the audit records it implies, in
+ * chain order: `precededBy`, then the event's own (see IMPLIED), each with the event's `audit` fields.
+ */
 export function transition(request: RoleRequest, event: RequestEvent, now: Date): TransitionResult {
+  const result = move(request, event, now);
+  if (!result.ok) return result;
+  const to = result.request;
+  const records = [
+    ...(event.precededBy ?? []).map((p) => auditOf(to, p.kind, p.extra)),
+    ...impliedAudit(event, to),
+  ];
+  return { ...result, audit: records };
+}
+
+/**
+ * The records an accepted event implies. A confirm by the requester is `confirmed`, and `denied`
+ * too when the fresh decision is a denial (a denial shown at once, confirmed by nobody, is only
+ * `denied`); a reminder and a retry are not audited (the retry's `applying` follows).
+ */
+function impliedAudit(event: RequestEvent, to: RoleRequest): AuditEvent[] {
+  const extra = event.audit ?? {};
+  const one = (kind: AuditKind, more: AuditExtra = {}) => [auditOf(to, kind, { ...more, ...extra })];
+  switch (event.kind) {
+    case 'confirm': {
+      const denial = to.decision.kind === 'deny' ? to.decision.reason : undefined;
+      const confirmed = event.by ? one('confirmed', { actor: event.by }) : [];
+      if (to.state !== 'denied') return confirmed;
+      const denied = auditOf(to, 'denied', { outcome: denial, ...(event.by ? {} : extra) });
+      return [...confirmed, denied];
+    }
+    case 'cancel':
+      return one('cancelled', event.by ? { actor: event.by } : {});
+    case 'expire':
+      return one('expired');
+    case 'remind':
+    case 'retry':
+      return [];
+    case 'approve':
+      return one('approved', { actor: event.approval.approver });
+    case 'reject':
+      return one('rejected', { actor: event.by, ...(event.reason ? { reason: event.reason } : {}) });
+    case 'start_apply':
+    case 'apply_unconfirmed':
+      return one('applying', event.kind === 'apply_unconfirmed' ? { errorCode: event.code } : {});
+    case 'applied':
+      return one('applied');
+    case 'apply_failed':
+      return one('failed', { errorCode: event.code });
+    case 'start_revoke':
+      return one('revoking');
+    case 'revoked':
+      return one('revoked');
+    case 'revoke_failed':
+      return one('revoke_failed', { errorCode: event.code });
+  }
+}
+
+function move(request: RoleRequest, event: RequestEvent, now: Date): TransitionResult {
   const { state } = request;
   const from = (...states: RequestState[]) =>
     states.includes(state) ? undefined : wrongState(request, states);

@@ -11,6 +11,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkpointMac, sameHex } from './audit-hash.ts';
 import type { AuditKeyring } from './audit-keys.ts';
+import type { ObservableAuditLog } from './shared.ts';
 
 /**
  * Anchors the chain outside the store. Whoever can rewrite the database can reseal an unkeyed
@@ -37,13 +38,29 @@ export class AnchoredAuditLog implements AuditLog {
   readonly #inner: AuditLog;
   readonly #opts: { file?: string; logger: Logger; clock: Clock; keys: AuditKeyring };
 
-  constructor(inner: AuditLog, opts: { file?: string; logger: Logger; clock: Clock; keys: AuditKeyring }) {
+  readonly #observed: boolean;
+
+  /**
+   * An inner log that reports its durable appends (also those a request commit made in the same
+   * transaction) is checkpointed from that report, once per batch at its head.
+   */
+  constructor(
+    inner: AuditLog | ObservableAuditLog,
+    opts: { file?: string; logger: Logger; clock: Clock; keys: AuditKeyring },
+  ) {
     this.#inner = inner;
     this.#opts = opts;
+    this.#observed = 'onAppended' in inner;
+    if ('onAppended' in inner) inner.onAppended((records) => this.#checkpoint(records.at(-1)!));
   }
 
   async append(event: AuditEvent): Promise<AuditRecord> {
     const record = await this.#inner.append(event);
+    if (!this.#observed) this.#checkpoint(record);
+    return record;
+  }
+
+  #checkpoint(record: AuditRecord): void {
     const cp = makeCheckpoint(record, this.#opts.clock.now(), this.#opts.keys);
     // The record is durable already: a checkpoint that cannot be written is loud, not a failed append.
     this.#opts.logger.info({ auditCheckpoint: cp }, 'audit checkpoint');
@@ -54,7 +71,6 @@ export class AnchoredAuditLog implements AuditLog {
         this.#opts.logger.error({ err, file: this.#opts.file }, 'could not write the audit checkpoint');
       }
     }
-    return record;
   }
 
   query(query: AuditQuery): Promise<AuditRecord[]> {

@@ -20,6 +20,14 @@ export interface StoreSet {
   close(): Promise<void>;
 }
 
+/** Told the records of each durable append, in chain order (the checkpoint writer listens). */
+export type AppendListener = (records: readonly AuditRecord[]) => void;
+
+/** An audit log that says when records became durable, however they were appended. */
+export interface ObservableAuditLog extends AuditLog {
+  onAppended(listener: AppendListener): void;
+}
+
 export const REQUEST_LIMIT = { default: 50, max: 500 } as const;
 export const AUDIT_LIMIT = { default: 1000 } as const;
 

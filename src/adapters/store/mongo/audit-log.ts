@@ -1,16 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Filter } from 'mongodb';
 import type { AuditEvent, AuditRecord } from '../../../core/audit.ts';
-import type {
-  AuditLog,
-  AuditQuery,
-  AuditVerification,
-  AuditVerifyOptions,
-} from '../../../ports/audit-log.ts';
+import type { AuditQuery, AuditVerification, AuditVerifyOptions } from '../../../ports/audit-log.ts';
 import { ChainVerifier, GENESIS_HASH, sealRecord } from '../audit-hash.ts';
 import { type AuditKeyring, NO_AUDIT_KEYS } from '../audit-keys.ts';
 import { auditUserKeys, sameKeys, userQueryKeys } from '../audit-users.ts';
-import { AUDIT_LIMIT, checkAuditEvent, clampLimit, readAuditRecord, unavailable } from '../shared.ts';
+import {
+  type AppendListener,
+  AUDIT_LIMIT,
+  checkAuditEvent,
+  clampLimit,
+  type ObservableAuditLog,
+  readAuditRecord,
+  unavailable,
+} from '../shared.ts';
 import { type AuditDoc, isDuplicateKey, type MongoConnection } from './connection.ts';
 
 /** Enough for dozens of processes appending at once; beyond it, fail closed rather than spin. */
@@ -21,9 +24,10 @@ const MAX_APPEND_ATTEMPTS = 50;
  * the unique index on `seq` reject the loser of any race, which then retries on the new tail.
  * Appends from this process are queued so they do not race each other, only other processes.
  */
-export class MongoAuditLog implements AuditLog {
+export class MongoAuditLog implements ObservableAuditLog {
   readonly #conn: MongoConnection;
   readonly #keys: AuditKeyring;
+  readonly #listeners: AppendListener[] = [];
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(conn: MongoConnection, keys: AuditKeyring = NO_AUDIT_KEYS) {
@@ -38,12 +42,41 @@ export class MongoAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = this.#queue.then(() => this.#appendChecked(checked));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#enqueue(checked);
   }
 
-  async #appendChecked(event: AuditEvent): Promise<AuditRecord> {
+  onAppended(listener: AppendListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Appends a record moved from a request's outbox, once per `key` however often it is moved (a
+   * crash between the append and the outbox's removal, two processes moving it at once): the
+   * unique `outboxKey` index lets one insert win; the others find it and return it.
+   */
+  appendOnce(event: AuditEvent, key: string): Promise<AuditRecord> {
+    return this.#enqueue(checkAuditEvent(event), key);
+  }
+
+  #enqueue(event: AuditEvent, key?: string): Promise<AuditRecord> {
+    const run = this.#queue.then(() => this.#appendChecked(event, key));
+    this.#queue = run.catch(() => undefined);
+    return run.then((record) => {
+      for (const listener of this.#listeners) listener([record]);
+      return record;
+    });
+  }
+
+  async #existing(key: string): Promise<AuditRecord | undefined> {
+    const doc = await this.#conn.run('audit.append', () => this.#conn.audit.findOne({ outboxKey: key }));
+    return doc ? readAuditRecord(recordData(doc)) : undefined;
+  }
+
+  async #appendChecked(event: AuditEvent, key?: string): Promise<AuditRecord> {
+    if (key !== undefined) {
+      const found = await this.#existing(key);
+      if (found) return found;
+    }
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const tail = await this.#conn.run('audit.append', () =>
         this.#conn.audit.findOne({}, { sort: { seq: -1 } }),
@@ -56,11 +89,19 @@ export class MongoAuditLog implements AuditLog {
       );
       try {
         await this.#conn.run('audit.append', () =>
-          this.#conn.audit.insertOne({ ...record, users: auditUserKeys(record) }),
+          this.#conn.audit.insertOne({
+            ...record,
+            users: auditUserKeys(record),
+            ...(key !== undefined ? { outboxKey: key } : {}),
+          }),
         );
         return record;
       } catch (err) {
         if (!isDuplicateKey((err as { cause?: unknown }).cause)) throw err;
+        if (key !== undefined) {
+          const found = await this.#existing(key);
+          if (found) return found;
+        }
         this.#conn.logger.debug({ seq: record.seq, attempt }, 'audit append lost a race; retrying');
         // Jitter so the same losers do not collide again in lockstep.
         await delay(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
@@ -103,6 +144,6 @@ export class MongoAuditLog implements AuditLog {
 
 /** The stored record without MongoDB's _id and our derived lookup keys. */
 function recordData(doc: AuditDoc): Record<string, unknown> {
-  const { _id, users: _users, ...data } = doc as AuditDoc & { _id?: unknown };
+  const { _id, users: _users, outboxKey: _key, ...data } = doc as AuditDoc & { _id?: unknown };
   return data;
 }

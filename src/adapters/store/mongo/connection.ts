@@ -5,7 +5,8 @@ import type { Logger } from '../../log/logger.ts';
 import { unavailable } from '../shared.ts';
 
 /** Bump with every change to collections or indexes that older code must not write into. */
-export const MONGO_SCHEMA_VERSION = 1;
+// 2: requests may carry an audit outbox (older code would drop it when saving over the request).
+export const MONGO_SCHEMA_VERSION = 2;
 
 export interface MongoOptions {
   uri: string;
@@ -31,6 +32,8 @@ export interface EventDoc {
 export interface AuditDoc {
   seq: number;
   users: string[];
+  /** Set on records moved from a request's outbox: `<requestId>@<version>#<index>`. */
+  outboxKey?: string;
   [field: string]: unknown;
 }
 export interface MetaDoc {
@@ -160,6 +163,8 @@ const AUDIT_INDEXES: IndexDescription[] = [
   { key: { kind: 1, seq: 1 }, name: 'kind_seq' },
   { key: { requestId: 1, seq: 1 }, name: 'request_seq' },
   { key: { at: 1 }, name: 'at' },
+  // A record moved from a request's outbox is appended once, however often the move is retried.
+  { key: { outboxKey: 1 }, name: 'outbox_key', unique: true, sparse: true },
 ];
 
 async function ensureIndexes(conn: MongoConnection, ttlSeconds: number): Promise<void> {

@@ -16,12 +16,13 @@ export async function openMongoStores(
   opts: MongoOptions & { auditKeys?: AuditKeyring },
 ): Promise<MongoStoreSet> {
   const connection = await connectMongo(opts);
+  const audit = new MongoAuditLog(connection, opts.auditKeys);
   return {
     kind: 'mongodb',
     connection,
-    requests: new MongoRequestStore(connection),
+    requests: new MongoRequestStore(connection, audit),
     events: new MongoEventDeduplicator(connection),
-    audit: new MongoAuditLog(connection, opts.auditKeys),
+    audit,
     close: () => connection.close(),
   };
 }

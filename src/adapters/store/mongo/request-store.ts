@@ -1,9 +1,23 @@
 import type { Filter } from 'mongodb';
+import type { AuditEvent } from '../../../core/audit.ts';
 import { RolecallError } from '../../../core/errors.ts';
 import type { RoleRequest } from '../../../core/request-record.ts';
-import type { EventDeduplicator, RequestQuery, RequestStore } from '../../../ports/request-store.ts';
+import type {
+  EventDeduplicator,
+  RequestChange,
+  RequestQuery,
+  RequestStore,
+} from '../../../ports/request-store.ts';
 import { canonicalJson } from '../audit-hash.ts';
-import { checkNewRequest, checkNextRequest, clampLimit, REQUEST_LIMIT, readRequest } from '../shared.ts';
+import {
+  checkAuditEvent,
+  checkNewRequest,
+  checkNextRequest,
+  clampLimit,
+  REQUEST_LIMIT,
+  readRequest,
+} from '../shared.ts';
+import type { MongoAuditLog } from './audit-log.ts';
 import { isDuplicateKey, type MongoConnection, type RequestDoc } from './connection.ts';
 
 /** The request's own fields at the top level (queryable), keyed by its id. */
@@ -13,19 +27,94 @@ function toDoc(r: RoleRequest): RequestDoc {
 }
 
 function fromDoc(doc: RequestDoc): RoleRequest {
-  const { _id, ...rest } = doc;
+  const { _id, outbox: _pending, ...rest } = doc;
   return readRequest({ ...rest, id: _id }, String(_id));
 }
 
+/** No pending outbox: a compare-and-set may only replace a request whose records reached the chain. */
+const NO_OUTBOX = { outbox: { $exists: false } } as const;
+
+/**
+ * Without multi-document transactions (a standalone server, jongodb), a state change and its audit
+ * records are one atomic document write: the records ride in the request's `outbox` field, written
+ * by the same compare-and-set, and are then moved into the chain exactly once (`MongoAuditLog.
+ * appendOnce`, keyed by request, version and index) and the outbox removed. While an outbox is
+ * pending the request cannot move (the compare-and-set requires none), so records keep their order.
+ */
 export class MongoRequestStore implements RequestStore {
   readonly #conn: MongoConnection;
+  readonly #audit: MongoAuditLog | undefined;
 
-  constructor(conn: MongoConnection) {
+  constructor(conn: MongoConnection, audit?: MongoAuditLog) {
     this.#conn = conn;
+    this.#audit = audit;
+  }
+
+  async commit(change: RequestChange): Promise<boolean> {
+    const creating = change.expectedVersion === undefined;
+    const r = creating
+      ? checkNewRequest(change.request)
+      : checkNextRequest(change.request, change.expectedVersion!);
+    const events = change.audit.map(checkAuditEvent);
+    if (events.length > 0 && !this.#audit) throw new RolecallError('INTERNAL', 'this store has no audit log');
+    const { _id, ...fields } = toDoc(r);
+    const doc = events.length
+      ? { ...fields, outbox: JSON.parse(canonicalJson(events)) as unknown[] }
+      : fields;
+    if (creating) await this.#insert({ _id, ...doc });
+    else {
+      for (let attempt = 0; ; attempt++) {
+        const result = await this.#conn.run('requests.commit', () =>
+          this.#conn.requests.replaceOne({ _id, version: change.expectedVersion!, ...NO_OUTBOX }, doc),
+        );
+        if (result.matchedCount === 1) break;
+        // Lost the race, or the previous change's records still wait: move them, then try once more.
+        if (attempt > 0 || !(await this.#drain(_id, change.expectedVersion))) return false;
+      }
+    }
+    if (events.length) await this.#drainAfterCommit(_id);
+    return true;
+  }
+
+  /**
+   * The state and its records are saved (in the document) whatever happens here; a failure to move
+   * them is logged and retried by the next commit of this request or by `drainOutbox`.
+   */
+  async #drainAfterCommit(id: string): Promise<void> {
+    try {
+      await this.#drain(id);
+    } catch (err) {
+      this.#conn.logger.warn({ err, requestId: id }, 'audit records wait in the request outbox; will retry');
+    }
+  }
+
+  /** Moves the pending outbox of one request into the chain; false if there was none (at `version`). */
+  async #drain(id: string, version?: number): Promise<boolean> {
+    const doc = await this.#conn.run('requests.drain', () => this.#conn.requests.findOne({ _id: id }));
+    if (!doc || !Array.isArray(doc.outbox) || (version !== undefined && doc.version !== version))
+      return false;
+    for (const [i, event] of doc.outbox.entries())
+      await this.#audit!.appendOnce(event as AuditEvent, `${id}@${doc.version}#${i}`);
+    await this.#conn.run('requests.drain', () =>
+      this.#conn.requests.updateOne({ _id: id, version: doc.version }, { $unset: { outbox: '' } }),
+    );
+    return true;
+  }
+
+  async drainOutbox(): Promise<number> {
+    const pending = await this.#conn.run('requests.drain', () =>
+      this.#conn.requests.find({ outbox: { $exists: true } }, { projection: { _id: 1 } }).toArray(),
+    );
+    let moved = 0;
+    for (const { _id } of pending) if (await this.#drain(_id)) moved++;
+    return moved;
   }
 
   async create(request: RoleRequest): Promise<void> {
-    const doc = toDoc(checkNewRequest(request));
+    await this.#insert(toDoc(checkNewRequest(request)));
+  }
+
+  async #insert(doc: RequestDoc): Promise<void> {
     try {
       await this.#conn.run('requests.create', () => this.#conn.requests.insertOne(doc));
     } catch (err) {
@@ -46,11 +135,7 @@ export class MongoRequestStore implements RequestStore {
    * and the write are one atomic document operation, so of many racing saves exactly one matches.
    */
   async save(next: RoleRequest, expectedVersion: number): Promise<boolean> {
-    const { _id, ...fields } = toDoc(checkNextRequest(next, expectedVersion));
-    const result = await this.#conn.run('requests.save', () =>
-      this.#conn.requests.replaceOne({ _id, version: expectedVersion }, fields),
-    );
-    return result.matchedCount === 1;
+    return this.commit({ request: next, expectedVersion, audit: [] });
   }
 
   async find(query: RequestQuery): Promise<RoleRequest[]> {

@@ -1,18 +1,15 @@
 import type { AuditEvent, AuditRecord } from '../../../core/audit.ts';
-import type {
-  AuditLog,
-  AuditQuery,
-  AuditVerification,
-  AuditVerifyOptions,
-} from '../../../ports/audit-log.ts';
+import type { AuditQuery, AuditVerification, AuditVerifyOptions } from '../../../ports/audit-log.ts';
 import { ChainVerifier, GENESIS_HASH, sealRecord } from '../audit-hash.ts';
 import { type AuditKeyring, NO_AUDIT_KEYS } from '../audit-keys.ts';
 import { auditUserKeys, sameKeys, userQueryKeys } from '../audit-users.ts';
 import {
+  type AppendListener,
   AUDIT_LIMIT,
   checkAuditEvent,
   clampLimit,
   corrupt,
+  type ObservableAuditLog,
   readAuditRecord,
   unavailable,
 } from '../shared.ts';
@@ -34,9 +31,10 @@ interface AuditRow {
  * Appends take the write lock first (BEGIN IMMEDIATE), so the tail they read cannot move under them
  * even when several processes share the file.
  */
-export class SqliteAuditLog implements AuditLog {
+export class SqliteAuditLog implements ObservableAuditLog {
   readonly #conn: SqliteConnection;
   readonly #keys: AuditKeyring;
+  readonly #listeners: AppendListener[] = [];
 
   constructor(conn: SqliteConnection, keys: AuditKeyring = NO_AUDIT_KEYS) {
     this.#conn = conn;
@@ -45,40 +43,66 @@ export class SqliteAuditLog implements AuditLog {
 
   async append(event: AuditEvent): Promise<AuditRecord> {
     const checked = checkAuditEvent(event);
+    let record: AuditRecord;
     try {
-      return this.#conn.writeTransaction(() => {
-        const tail = this.#conn.statement('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-          | { seq: number; hash: string }
-          | undefined;
-        const record = sealRecord(
-          checked,
-          (tail?.seq ?? 0) + 1,
-          tail?.hash ?? GENESIS_HASH,
-          this.#keys.signing,
-        );
-        const { seq: _s, prevHash: _p, hash: _h, ...body } = record;
-        this.#conn
-          .statement(
-            `INSERT INTO audit (seq, at, tenant_id, kind, request_id, prev_hash, hash, body)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            record.seq,
-            record.at,
-            record.tenantId,
-            record.kind,
-            record.requestId ?? null,
-            record.prevHash,
-            record.hash,
-            JSON.stringify(body),
-          );
-        const addUser = this.#conn.statement('INSERT INTO audit_users (user, seq) VALUES (?, ?)');
-        for (const user of auditUserKeys(record)) addUser.run(user, record.seq);
-        return record;
-      });
+      record = this.#conn.writeTransaction(() => this.appendInTransaction([checked])[0]!);
     } catch (err) {
       throw unavailable('audit.append', err);
     }
+    this.#notify([record]);
+    return record;
+  }
+
+  /** Called with the records of every durable append (checkpoints), after its commit. */
+  onAppended(listener: AppendListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Appends validated events inside the caller's write transaction (which holds the write lock, so
+   * the tail cannot move); the caller commits, then calls `appended` with the result.
+   */
+  appendInTransaction(events: readonly AuditEvent[]): AuditRecord[] {
+    const out: AuditRecord[] = [];
+    const tail = this.#conn.statement('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+    let seq = tail?.seq ?? 0;
+    let prev = tail?.hash ?? GENESIS_HASH;
+    for (const event of events) {
+      const record = sealRecord(event, ++seq, prev, this.#keys.signing);
+      prev = record.hash;
+      const { seq: _s, prevHash: _p, hash: _h, ...body } = record;
+      this.#conn
+        .statement(
+          `INSERT INTO audit (seq, at, tenant_id, kind, request_id, prev_hash, hash, body)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          record.seq,
+          record.at,
+          record.tenantId,
+          record.kind,
+          record.requestId ?? null,
+          record.prevHash,
+          record.hash,
+          JSON.stringify(body),
+        );
+      const addUser = this.#conn.statement('INSERT INTO audit_users (user, seq) VALUES (?, ?)');
+      for (const user of auditUserKeys(record)) addUser.run(user, record.seq);
+      out.push(record);
+    }
+    return out;
+  }
+
+  /** After the commit of records appended by `appendInTransaction`. */
+  appended(records: readonly AuditRecord[]): void {
+    this.#notify(records);
+  }
+
+  #notify(records: readonly AuditRecord[]): void {
+    if (records.length === 0) return;
+    for (const listener of this.#listeners) listener(records);
   }
 
   async query(query: AuditQuery): Promise<AuditRecord[]> {

@@ -15,13 +15,14 @@ export interface SqliteStoreSet extends StoreSet {
 /** Opens (creating and migrating if needed) `<dataDir>/rolecall.sqlite`. Throws STORE.UNAVAILABLE. */
 export function openSqliteStores(opts: SqliteOptions & { auditKeys?: AuditKeyring }): SqliteStoreSet {
   const connection = openConnection(opts);
-  const requests = new SqliteRequestStore(connection, opts.clock);
+  const audit = new SqliteAuditLog(connection, opts.auditKeys);
+  const requests = new SqliteRequestStore(connection, opts.clock, audit);
   return {
     kind: 'sqlite',
     connection,
     requests,
     events: new SqliteEventDeduplicator(connection),
-    audit: new SqliteAuditLog(connection, opts.auditKeys),
+    audit,
     close: async () => connection.close(),
   };
 }

@@ -1,8 +1,15 @@
+import type { AuditRecord } from '../../../core/audit.ts';
 import { RolecallError } from '../../../core/errors.ts';
 import type { RoleRequest } from '../../../core/request-record.ts';
 import type { Clock } from '../../../ports/clock.ts';
-import type { EventDeduplicator, RequestQuery, RequestStore } from '../../../ports/request-store.ts';
+import type {
+  EventDeduplicator,
+  RequestChange,
+  RequestQuery,
+  RequestStore,
+} from '../../../ports/request-store.ts';
 import {
+  checkAuditEvent,
   checkNewRequest,
   checkNextRequest,
   clampLimit,
@@ -11,7 +18,17 @@ import {
   readRequest,
   unavailable,
 } from '../shared.ts';
+import type { SqliteAuditLog } from './audit-log.ts';
 import type { SqliteConnection } from './connection.ts';
+import { GroupCommit } from './group-commit.ts';
+
+const INSERT = `INSERT INTO requests (id, tenant_id, state, version, requester_slack_id, target_slack_id,
+    grant_ends_at, pending_expires_at, confirmation_expires_at, created_at, body)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE = `UPDATE requests SET tenant_id = ?, state = ?, version = ?, requester_slack_id = ?,
+    target_slack_id = ?, grant_ends_at = ?, pending_expires_at = ?, confirmation_expires_at = ?,
+    created_at = ?, body = ?
+  WHERE id = ? AND version = ?`;
 
 type SqlValue = string | number | null;
 
@@ -39,22 +56,50 @@ function isConstraint(err: unknown): boolean {
 export class SqliteRequestStore implements RequestStore {
   readonly #conn: SqliteConnection;
   readonly #clock: Clock;
+  readonly #audit: SqliteAuditLog | undefined;
+  readonly #group: GroupCommit;
 
-  constructor(conn: SqliteConnection, clock: Clock) {
+  /** `audit`: the chain `commit` appends to, in the same transaction. */
+  constructor(conn: SqliteConnection, clock: Clock, audit?: SqliteAuditLog) {
     this.#conn = conn;
     this.#clock = clock;
+    this.#audit = audit;
+    this.#group = new GroupCommit(conn);
+  }
+
+  /**
+   * One transaction over the request row and its audit rows: a failure of any statement, or of the
+   * commit itself, rolls back both. Concurrent commits share one durable COMMIT (GroupCommit), each
+   * under its own savepoint.
+   */
+  async commit(change: RequestChange): Promise<boolean> {
+    const creating = change.expectedVersion === undefined;
+    const r = creating
+      ? checkNewRequest(change.request)
+      : checkNextRequest(change.request, change.expectedVersion!);
+    const events = change.audit.map(checkAuditEvent);
+    if (events.length > 0 && !this.#audit) throw new RolecallError('INTERNAL', 'this store has no audit log');
+    let out: { won: boolean; records: AuditRecord[] };
+    try {
+      out = await this.#group.run(() => {
+        if (creating) this.#conn.statement(INSERT).run(r.id, ...columns(r));
+        else if (this.#conn.statement(UPDATE).run(...columns(r), r.id, change.expectedVersion!).changes !== 1)
+          return { won: false, records: [] };
+        return { won: true, records: this.#audit ? this.#audit.appendInTransaction(events) : [] };
+      });
+    } catch (err) {
+      if (creating && isConstraint(err))
+        throw new RolecallError('STORE.DUPLICATE', `request ${r.id} already exists`, { cause: err });
+      throw unavailable('requests.commit', err);
+    }
+    if (out.won) this.#audit?.appended(out.records);
+    return out.won;
   }
 
   async create(request: RoleRequest): Promise<void> {
     const r = checkNewRequest(request);
     try {
-      this.#conn
-        .statement(
-          `INSERT INTO requests (id, tenant_id, state, version, requester_slack_id, target_slack_id,
-             grant_ends_at, pending_expires_at, confirmation_expires_at, created_at, body)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(r.id, ...columns(r));
+      this.#conn.statement(INSERT).run(r.id, ...columns(r));
     } catch (err) {
       if (isConstraint(err)) {
         throw new RolecallError('STORE.DUPLICATE', `request ${r.id} already exists`, { cause: err });
@@ -73,14 +118,7 @@ export class SqliteRequestStore implements RequestStore {
   async save(next: RoleRequest, expectedVersion: number): Promise<boolean> {
     const r = checkNextRequest(next, expectedVersion);
     try {
-      const result = this.#conn
-        .statement(
-          `UPDATE requests SET tenant_id = ?, state = ?, version = ?, requester_slack_id = ?,
-             target_slack_id = ?, grant_ends_at = ?, pending_expires_at = ?, confirmation_expires_at = ?,
-             created_at = ?, body = ?
-           WHERE id = ? AND version = ?`,
-        )
-        .run(...columns(r), r.id, expectedVersion);
+      const result = this.#conn.statement(UPDATE).run(...columns(r), r.id, expectedVersion);
       return result.changes === 1;
     } catch (err) {
       throw unavailable('requests.save', err);
