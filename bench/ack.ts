@@ -24,6 +24,8 @@ export async function benchAck(quick: boolean): Promise<void> {
     for (const c of levels) {
       const perRun: number[][] = [];
       const serverRuns: number[][] = [];
+      /** The bot's longest event-loop stall per run: requests wait that long before being read. */
+      const loopMax: number[] = [];
       const rounds = c === 1 ? (quick ? 4 : 10) : c === 10 ? 2 : 1;
       for (let r = 0; r < runs; r++) {
         const samples: ChangeSample[] = [];
@@ -31,6 +33,7 @@ export async function benchAck(quick: boolean): Promise<void> {
         perRun.push(samples.flatMap((s) => s.acks));
         // Request received → response finished, timed inside the bot: the driver's figure also
         // holds its own event loop's lag (it hosts Better Auth, the Slack emulator and the proxies).
+        loopMax.push((await w.bot.ask<{ meter: MeterReading }>('stats')).meter.loopDelayMaxMs);
         serverRuns.push(await w.bot.ask<number[]>('serverAcks'));
         if (c === 1) serial.push(...samples);
         const failed = samples.filter((s) => !s.ok).length;
@@ -38,7 +41,11 @@ export async function benchAck(quick: boolean): Promise<void> {
           `ack c=${c} run ${r + 1}/${runs}: p99 ${round(quantile(perRun.at(-1)!, 0.99))} ms, failed ${failed}`,
         );
       }
-      results[`c${c}`] = { ...acrossRuns(perRun), insideBot: acrossRuns(serverRuns) };
+      results[`c${c}`] = {
+        ...acrossRuns(perRun),
+        insideBot: acrossRuns(serverRuns),
+        botLoopStallMaxMs: round(median(loopMax)),
+      };
       if (c === 1) serialStore.after = (await w.bot.ask<{ meter: MeterReading }>('stats')).meter;
     }
   } finally {
@@ -101,6 +108,7 @@ async function slowLlm(quick: boolean, runs: number): Promise<Record<string, unk
     for (const c of [1, 10, 50]) {
       const perRun: number[][] = [];
       const serverRuns: number[][] = [];
+      const loopMax: number[] = [];
       for (let r = 0; r < (quick ? 1 : Math.min(runs, 3)); r++) {
         const acks = await Promise.all(
           w.targets.slice(0, c).map(async (t, i) => {
@@ -109,10 +117,15 @@ async function slowLlm(quick: boolean, runs: number): Promise<Record<string, unk
           }),
         );
         perRun.push(acks);
+        loopMax.push((await w.bot.ask<{ meter: MeterReading }>('stats')).meter.loopDelayMaxMs);
         serverRuns.push(await w.bot.ask<number[]>('serverAcks'));
         log(`ack with 5 s LLM c=${c} run ${r + 1}: p99 ${round(quantile(acks, 0.99))} ms`);
       }
-      out[`c${c}`] = { ...acrossRuns(perRun), insideBot: acrossRuns(serverRuns) };
+      out[`c${c}`] = {
+        ...acrossRuns(perRun),
+        insideBot: acrossRuns(serverRuns),
+        botLoopStallMaxMs: round(median(loopMax)),
+      };
     }
     const deadline = Date.now() + 60_000;
     while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
