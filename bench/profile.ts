@@ -11,7 +11,8 @@ import { log, quantile, round } from './lib/stats.ts';
  * findings were made.
  * - ack: rounds of 50 concurrent mentions (the ack benchmark's worst row);
  * - apply: 20 conversations changing roles in a loop for 8 s (the throughput benchmark);
- * - heap: the apply load with --heap-prof (sampled allocations by function).
+ * - heap: the apply load with --heap-prof (sampled live allocations by function);
+ * - alloc: the apply load with every allocation sampled, collected ones included (the garbage).
  */
 const args = process.argv.slice(2);
 const what = args.find((a) => !a.startsWith('--')) ?? 'apply';
@@ -19,7 +20,12 @@ const scim = (args.find((a) => a.startsWith('--scim='))?.slice(7) ?? 'own') as '
 const out = resolve(args.find((a) => a.startsWith('--out='))?.slice(6) ?? `bench/results/profile-${what}`);
 mkdirSync(out, { recursive: true });
 const flags = what === 'heap' ? `--heap-prof --heap-prof-dir=${out}` : `--cpu-prof --cpu-prof-dir=${out}`;
-const w = await startWorld({ scim, targets: 50, env: { NODE_OPTIONS: flags } });
+const w = await startWorld({
+  scim,
+  targets: 50,
+  env:
+    what === 'alloc' ? { ROLECALL_ALLOC_PROFILE: join(out, 'alloc.heapprofile') } : { NODE_OPTIONS: flags },
+});
 const samples: ChangeSample[] = [];
 try {
   await change(w, `make <@${w.targets[0]!.slack}> an editor`);
@@ -48,7 +54,45 @@ try {
 } finally {
   await w.close();
 }
-if (what !== 'heap') summarise(out);
+if (what === 'alloc') summariseAlloc(join(out, 'alloc.heapprofile'));
+else if (what !== 'heap') summarise(out);
+
+interface AllocNode {
+  callFrame: Node['callFrame'];
+  selfSize: number;
+  children: AllocNode[];
+}
+
+/** Bytes allocated per function (self) and per innermost src/ frame. */
+function summariseAlloc(file: string) {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as { head: AllocNode };
+  const self = new Map<string, number>();
+  const bySrc = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocNode, src: string | undefined) => {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.replace(/^.*\/node_modules\//, '~/').replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`;
+    const here = f.url.includes('/src/') ? key : src;
+    total += n.selfSize;
+    self.set(key, (self.get(key) ?? 0) + n.selfSize);
+    bySrc.set(here ?? '(no src/ frame)', (bySrc.get(here ?? '(no src/ frame)') ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c, here);
+  };
+  walk(p.head, undefined);
+  const top = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 30)
+      .map(
+        ([k, b]) =>
+          `${(b / 2 ** 20).toFixed(1).padStart(7)} MiB ${((100 * b) / total).toFixed(1).padStart(5)} %  ${k}`,
+      )
+      .join('\n');
+  process.stdout.write(
+    `allocated (sampled) ${(total / 2 ** 20).toFixed(0)} MiB\n\nby function (self):\n${top(self)}\n\n`,
+  );
+  process.stdout.write(`by innermost src/ frame:\n${top(bySrc)}\n`);
+}
 
 interface Node {
   id: number;

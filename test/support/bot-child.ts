@@ -1,6 +1,6 @@
 import { RequestState } from '../../src/core/request-record.ts';
 import { startRolecall } from '../../src/main.ts';
-import { installMeter, readMeter, takeServerAcks } from './bot-meter.ts';
+import { installMeter, readMeter, startAllocationSampling, takeServerAcks } from './bot-meter.ts';
 
 /**
  * The real bot (`startRolecall`, as `npm start` builds it) in its own process, for the benchmarks
@@ -11,6 +11,7 @@ import { installMeter, readMeter, takeServerAcks } from './bot-meter.ts';
  * Talks to its parent over IPC: `ready` with the HTTP port, then answers `{ id, cmd }` messages.
  */
 installMeter();
+const allocProfile = process.env.ROLECALL_ALLOC_PROFILE ? await startAllocationSampling() : undefined;
 const offset = Number(process.env.ROLECALL_CLOCK_OFFSET_MS ?? 0);
 const app = await startRolecall({
   env: process.env,
@@ -62,6 +63,7 @@ async function answer(m: Cmd): Promise<unknown> {
       return true;
     case 'stop':
       await app.stop();
+      if (allocProfile) await allocProfile(process.env.ROLECALL_ALLOC_PROFILE!);
       setImmediate(() => process.exit(0));
       return true;
   }

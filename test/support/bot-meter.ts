@@ -1,5 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
 
@@ -85,4 +87,24 @@ export function readMeter(): MeterReading {
 export function takeServerAcks(): number[] {
   loop.reset();
   return serverAcks.splice(0);
+}
+
+/**
+ * Every allocation sampled (every 32 KiB), including objects the GC has since collected, which
+ * `--heap-prof` leaves out: this is what shows the garbage that makes V8 grow the heap under load.
+ * Returns a function that writes the .heapprofile (bench/profile.ts alloc reads it).
+ */
+export async function startAllocationSampling(): Promise<(file: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async (file) => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+  };
 }
