@@ -26,6 +26,7 @@ export async function benchAck(quick: boolean): Promise<void> {
       const serverRuns: number[][] = [];
       /** The bot's longest event-loop stall per run: requests wait that long before being read. */
       const loopMax: number[] = [];
+      const sqliteMax: number[] = [];
       const rounds = c === 1 ? (quick ? 4 : 10) : c === 10 ? 2 : 1;
       for (let r = 0; r < runs; r++) {
         const samples: ChangeSample[] = [];
@@ -33,7 +34,9 @@ export async function benchAck(quick: boolean): Promise<void> {
         perRun.push(samples.flatMap((s) => s.acks));
         // Request received → response finished, timed inside the bot: the driver's figure also
         // holds its own event loop's lag (it hosts Better Auth, the Slack emulator and the proxies).
-        loopMax.push((await w.bot.ask<{ meter: MeterReading }>('stats')).meter.loopDelayMaxMs);
+        const m = (await w.bot.ask<{ meter: MeterReading }>('stats')).meter;
+        loopMax.push(m.loopDelayMaxMs);
+        sqliteMax.push(m.sqliteMaxMs);
         serverRuns.push(await w.bot.ask<number[]>('serverAcks'));
         if (c === 1) serial.push(...samples);
         const failed = samples.filter((s) => !s.ok).length;
@@ -45,6 +48,7 @@ export async function benchAck(quick: boolean): Promise<void> {
         ...acrossRuns(perRun),
         insideBot: acrossRuns(serverRuns),
         botLoopStallMaxMs: round(median(loopMax)),
+        longestSqliteCallMs: round(median(sqliteMax)),
       };
       if (c === 1) serialStore.after = (await w.bot.ask<{ meter: MeterReading }>('stats')).meter;
     }

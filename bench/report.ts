@@ -23,12 +23,12 @@ export function tables(): string {
   if (ack) {
     out.push('### Ack latency (request in → HTTP 200)', '', header(ack), '');
     out.push(
-      "| load | p50 (median of runs) | p99 (median of runs) | worst run p99 | samples | target p99 < 100 ms | p50 / p99 inside the bot | longest stall of the bot's event loop |",
+      "| load | p50 (median of runs) | p99 (median of runs) | worst run p99 | samples | target p99 < 100 ms | p50 / p99 inside the bot | longest stall of the bot's event loop / of it in one node:sqlite call |",
     );
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     const row = (label: string, x: J) =>
       out.push(
-        `| ${label} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.worstP99)} | ${x.samples} (${x.runs} runs) | ${met(x.p99 < 100)} | ${x.insideBot ? `${ms(x.insideBot.p50)} / ${ms(x.insideBot.p99)}` : ''} | ${x.botLoopStallMaxMs === undefined ? '' : ms(x.botLoopStallMaxMs)} |`,
+        `| ${label} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.worstP99)} | ${x.samples} (${x.runs} runs) | ${met(x.p99 < 100)} | ${x.insideBot ? `${ms(x.insideBot.p50)} / ${ms(x.insideBot.p99)}` : ''} | ${x.botLoopStallMaxMs === undefined ? '' : ms(x.botLoopStallMaxMs)}${x.longestSqliteCallMs === undefined ? '' : ` / ${ms(x.longestSqliteCallMs)}`} |`,
       );
     for (const c of [1, 10, 50]) row(`${c} concurrent conversation${c > 1 ? 's' : ''}`, ack[`c${c}`]);
     for (const c of [1, 10, 50]) row(`${c} concurrent, LLM answering in 5 s`, ack.slowLlm[`c${c}`]);

@@ -20,12 +20,14 @@ export interface MeterReading {
   sqliteCommits: number;
   sqliteCalls: number;
   sqliteMs: number;
+  /** The longest single node:sqlite call since the last takeServerAcks(). */
+  sqliteMaxMs: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
 
 const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
-const reading = { sqliteCommits: 0, sqliteCalls: 0, sqliteMs: 0 };
+const reading = { sqliteCommits: 0, sqliteCalls: 0, sqliteMs: 0, sqliteMaxMs: 0 };
 const serverAcks: number[] = [];
 const loop = monitorEventLoopDelay({ resolution: 5 });
 
@@ -38,7 +40,9 @@ function timed<A extends unknown[], R>(
     try {
       return fn.apply(this, a);
     } finally {
-      reading.sqliteMs += performance.now() - t0;
+      const ms = performance.now() - t0;
+      reading.sqliteMs += ms;
+      if (ms > reading.sqliteMaxMs) reading.sqliteMaxMs = ms;
       reading.sqliteCalls++;
       after?.(this, a);
     }
@@ -86,6 +90,7 @@ export function readMeter(): MeterReading {
 /** Server-side ack times since the last call; resets them and the loop delay histogram. */
 export function takeServerAcks(): number[] {
   loop.reset();
+  reading.sqliteMaxMs = 0;
   return serverAcks.splice(0);
 }
 
