@@ -23,12 +23,12 @@ export function tables(): string {
   if (ack) {
     out.push('### Ack latency (request in → HTTP 200)', '', header(ack), '');
     out.push(
-      '| load | p50 (median of runs) | p99 (median of runs) | worst run p99 | samples | target p99 < 100 ms |',
+      "| load | p50 (median of runs) | p99 (median of runs) | worst run p99 | samples | target p99 < 100 ms | p50 / p99 inside the bot | longest stall of the bot's event loop / of it in one node:sqlite call |",
     );
-    out.push('| --- | --- | --- | --- | --- | --- |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     const row = (label: string, x: J) =>
       out.push(
-        `| ${label} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.worstP99)} | ${x.samples} (${x.runs} runs) | ${met(x.p99 < 100)} |`,
+        `| ${label} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.worstP99)} | ${x.samples} (${x.runs} runs) | ${met(x.p99 < 100)} | ${x.insideBot ? `${ms(x.insideBot.p50)} / ${ms(x.insideBot.p99)}` : ''} | ${x.botLoopStallMaxMs === undefined ? '' : ms(x.botLoopStallMaxMs)}${x.longestSqliteCallMs === undefined ? '' : ` / ${ms(x.longestSqliteCallMs)}`} |`,
       );
     for (const c of [1, 10, 50]) row(`${c} concurrent conversation${c > 1 ? 's' : ''}`, ack[`c${c}`]);
     for (const c of [1, 10, 50]) row(`${c} concurrent, LLM answering in 5 s`, ack.slowLlm[`c${c}`]);
@@ -63,6 +63,10 @@ export function tables(): string {
       out.push(
         `| ${label} | full-directory listings | ${x.fullListings} | | 0 ${met(x.fullListings === 0)} |`,
       );
+      if (x.storeMsPerChange !== undefined)
+        out.push(
+          `| ${label} | store: event loop blocked in node:sqlite per change (mean) / SQLite commits per change | ${ms(x.storeMsPerChange)} | ${x.sqliteCommitsPerChange} commits | |`,
+        );
     }
     out.push('');
   }
@@ -93,13 +97,13 @@ export function tables(): string {
   if (t) {
     out.push('### Throughput, audit completeness and memory', '', header(t), '');
     out.push(
-      '| setup | changes/s | applied (driver saw) | `applied` audit records | lost | chain | peak RSS | target RSS < 200 MiB |',
+      '| setup | changes/s | applied (driver saw) | `applied` audit records | lost | chain | peak RSS | target RSS < 200 MiB | SQLite commits per change | loop blocked in node:sqlite per change | changes/s the store alone allows |',
     );
-    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [k, v] of Object.entries(t as Record<string, J>))
       if (v && typeof v === 'object' && 'changesPerSecond' in v)
         out.push(
-          `| ${k} | ${v.changesPerSecond} (${v.concurrency} conversations, ${v.seconds} s) | ${v.changesApplied} (${v.changesFailed} failed) | ${v.appliedAuditRecords} | ${v.lostAuditRecords} | ${v.auditChainOk ? 'verifies' : 'BROKEN'} | ${v.peakRssMiB} MiB | ${met(v.peakRssMiB < 200)} |`,
+          `| ${k} | ${v.changesPerSecond} (${v.concurrency} conversations, ${v.seconds} s) | ${v.changesApplied} (${v.changesFailed} failed) | ${v.appliedAuditRecords} | ${v.lostAuditRecords} | ${v.auditChainOk ? 'verifies' : 'BROKEN'} | ${v.peakRssMiB} MiB | ${met(v.peakRssMiB < 200)} | ${v.sqliteCommitsPerChange ?? ''} | ${v.storeMsPerChange === undefined ? '' : ms(v.storeMsPerChange)} | ${v.storeBoundChangesPerSecond ?? ''} |`,
         );
     out.push(
       '',

@@ -1,7 +1,8 @@
+import type { MeterReading } from '../test/support/bot-meter.ts';
 import { startWorld, type World } from '../test/support/bot-world.ts';
 import { startJongodb } from '../test/support/mongo-server.ts';
 import { type ChangeSample, change } from './lib/conversation.ts';
-import { log, round, writeResult } from './lib/stats.ts';
+import { log, round, storePerChange, writeResult } from './lib/stats.ts';
 
 interface AuditRow {
   kind: string;
@@ -21,6 +22,7 @@ async function sustained(w: World, seconds: number) {
   const end = performance.now() + seconds * 1000;
   const samples: ChangeSample[] = [];
   let peakRss = 0;
+  const before = await w.bot.ask<{ meter: MeterReading }>('stats');
   const sampler = setInterval(() => {
     w.bot
       .ask<{ rssBytes: number }>('stats')
@@ -43,7 +45,8 @@ async function sustained(w: World, seconds: number) {
   const applied = samples.filter((s) => s.ok).length;
   const audit = await w.bot.ask<AuditRow[]>('audit');
   const verify = await w.bot.ask<{ ok: boolean; count: number }>('verify');
-  const stats = await w.bot.ask<{ maxRssBytes: number }>('stats');
+  const stats = await w.bot.ask<{ maxRssBytes: number; meter: MeterReading }>('stats');
+  const store = storePerChange(before.meter, stats.meter, applied);
   const appliedRecords = audit.filter((a) => a.kind === 'applied').length;
   return {
     seconds: round(elapsed, 1),
@@ -56,6 +59,7 @@ async function sustained(w: World, seconds: number) {
     auditChainOk: verify.ok,
     lostAuditRecords: Math.max(0, applied - appliedRecords),
     peakRssMiB: round(Math.max(peakRss, stats.maxRssBytes) / 2 ** 20, 1),
+    ...store,
   };
 }
 

@@ -50,3 +50,22 @@ export function writeResult(name: string, body: Record<string, unknown>, quick: 
 export function log(msg: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
+
+/**
+ * The store's cost per applied change, from the bot's own meter (test/support/bot-meter.ts):
+ * SQLite commits, and the time the event loop spent inside synchronous node:sqlite calls. On one
+ * loop that time alone caps throughput at 1000 / storeMsPerChange changes per second.
+ */
+export function storePerChange(
+  a: { sqliteCommits: number; sqliteMs: number },
+  b: { sqliteCommits: number; sqliteMs: number },
+  changes: number,
+) {
+  if (changes === 0) return {};
+  const storeMs = (b.sqliteMs - a.sqliteMs) / changes;
+  return {
+    sqliteCommitsPerChange: round((b.sqliteCommits - a.sqliteCommits) / changes, 1),
+    storeMsPerChange: round(storeMs),
+    storeBoundChangesPerSecond: storeMs > 0 ? round(1000 / storeMs, 1) : null,
+  };
+}

@@ -50,3 +50,19 @@ describe('InFlight.idle', () => {
     expect(work.size).toBe(0);
   });
 });
+
+describe('InFlight.run', () => {
+  it("starts the work after the current turn, not in the acking listener's microtasks", async () => {
+    const work = new InFlight(createLogger({ level: 'silent' }));
+    let started = false;
+    void work.run('later', {}, async () => {
+      started = true;
+    });
+    // The old code ran `fn` in the first microtask: before Node read the next request to ack.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(started).toBe(false);
+    expect(work.size).toBe(1);
+    await work.idle();
+    expect(started).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { RequestState } from '../../src/core/request-record.ts';
 import { startRolecall } from '../../src/main.ts';
+import { installMeter, readMeter, startAllocationSampling, takeServerAcks } from './bot-meter.ts';
 
 /**
  * The real bot (`startRolecall`, as `npm start` builds it) in its own process, for the benchmarks
@@ -9,6 +10,8 @@ import { startRolecall } from '../../src/main.ts';
  *   as older than the recovery grace without waiting a minute.
  * Talks to its parent over IPC: `ready` with the HTTP port, then answers `{ id, cmd }` messages.
  */
+installMeter();
+const allocProfile = process.env.ROLECALL_ALLOC_PROFILE ? await startAllocationSampling() : undefined;
 const offset = Number(process.env.ROLECALL_CLOCK_OFFSET_MS ?? 0);
 const app = await startRolecall({
   env: process.env,
@@ -16,7 +19,10 @@ const app = await startRolecall({
   schedulerIntervalMs: Number(process.env.ROLECALL_SCHEDULER_MS ?? 15_000),
 });
 
-type Cmd = { id: number; cmd: 'stats' | 'audit' | 'verify' | 'requests' | 'tick' | 'stop' };
+type Cmd = {
+  id: number;
+  cmd: 'stats' | 'audit' | 'verify' | 'requests' | 'tick' | 'stop' | 'serverAcks';
+};
 
 async function answer(m: Cmd): Promise<unknown> {
   switch (m.cmd) {
@@ -25,6 +31,8 @@ async function answer(m: Cmd): Promise<unknown> {
       return {
         rssBytes: process.memoryUsage().rss,
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        memory: process.memoryUsage(),
+        meter: readMeter(),
         scim: structuredClone(tenant.stats),
       };
     }
@@ -48,11 +56,14 @@ async function answer(m: Cmd): Promise<unknown> {
         updatedAt: r.updatedAt,
       }));
     }
+    case 'serverAcks':
+      return takeServerAcks();
     case 'tick':
       await app.tick();
       return true;
     case 'stop':
       await app.stop();
+      if (allocProfile) await allocProfile(process.env.ROLECALL_ALLOC_PROFILE!);
       setImmediate(() => process.exit(0));
       return true;
   }

@@ -7,7 +7,9 @@ export interface BotProcess {
   pid: number;
   port: number;
   eventsUrl: string;
-  ask<T = unknown>(cmd: 'stats' | 'audit' | 'verify' | 'requests' | 'tick' | 'stop'): Promise<T>;
+  ask<T = unknown>(
+    cmd: 'stats' | 'audit' | 'verify' | 'requests' | 'tick' | 'stop' | 'serverAcks',
+  ): Promise<T>;
   /** SIGKILL, no goodbye; resolves when the process is gone. */
   kill(): Promise<void>;
   /** Graceful stop through the bot's own stop(). */
@@ -68,7 +70,7 @@ export async function spawnBot(
     pid: child.pid!,
     port,
     eventsUrl: `http://127.0.0.1:${port}/slack/events`,
-    ask<T>(cmd: 'stats' | 'audit' | 'verify' | 'requests' | 'tick' | 'stop') {
+    ask<T>(cmd: Parameters<BotProcess['ask']>[0]) {
       const id = ++next;
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -17,8 +17,14 @@ export class InFlight {
     return this.#pending.size;
   }
 
+  /**
+   * Starts `fn` on the next turn of the event loop (setImmediate), not in a microtask: Node runs
+   * microtasks right after the listener that acked, before it reads the next request, so work begun
+   * there (a synchronous SQLite commit, JSON, rendering) delayed every other ack waiting in the same
+   * poll phase. Deferred, all requests already received are acked first (BENCHMARKS.md, ack latency).
+   */
   run(what: string, ctx: Record<string, unknown>, fn: () => Promise<unknown>): Promise<void> {
-    const p: Promise<void> = Promise.resolve()
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(fn)
       .then(
         () => undefined,
