@@ -230,6 +230,12 @@ export function clauseGuard(words: string[]): GuardReason | undefined {
   return undefined;
 }
 
+/** "is it possible to…", "how do I…", "what if…": asks about a change rather than for one. */
+export const hypothetical = (words: string[]): boolean => {
+  const joined = words.join(' ');
+  return HYPOTHETICAL_STARTS.some((re) => re.test(joined));
+};
+
 /** Lowercased words through their Latin skeleton: "ıf" (dotless ı) is "if" to the guards. */
 export const wordsOf = (tokens: Token[]): string[] =>
   tokens.flatMap((t) => (t.kind === 'word' ? [skeleton(t.text)] : []));

@@ -17,6 +17,7 @@ import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseChanges, reshape, terseChange } from './several.ts';
+import { readSlots } from './slot-reader.ts';
 import { isWord, type Token, tokenize } from './text.ts';
 import { REVOKE_VERBS } from './vocabulary.ts';
 
@@ -71,6 +72,37 @@ const SEVERITY: NoneReason[] = [
 const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 
 export function parseOffline(input: ExtractionInput): Intent[] {
+  const out = parseGrammar(input);
+  const only = out.length === 1 ? out[0] : undefined;
+  if (only?.kind !== 'none' || (only.reason !== 'unclear' && only.reason !== 'not_a_request')) return out;
+  return readBySlots(input) ?? out;
+}
+
+/**
+ * The slot reader behind the same envelope as the grammar: no injection, no disguise, no quote,
+ * and no negation, reported speech or condition anywhere in the message (beside a removal, "I
+ * don't need it anymore" is exempt, as in the grammar).
+ */
+function readBySlots(input: ExtractionInput): Intent[] | undefined {
+  const raw = input.text ?? '';
+  if (raw.length > MAX_TEXT) return undefined;
+  const text = normalise(raw);
+  if (text.length > MAX_TEXT || looksLikeInjection(text) || mixesScripts(text)) return undefined;
+  const { text: plain, quoted } = stripQuoted(
+    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
+  );
+  if (quoted) return undefined;
+  const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
+  if (tokens.some((t) => t.kind === 'group' || t.kind === 'other')) return undefined;
+  const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
+  const intents = readSlots({ tokens, source: plain, roles: input.roles, durations });
+  if (!intents) return undefined;
+  const revokesOnly = intents.every((i) => i.kind === 'request_role_change' && i.action === 'revoke');
+  const guarded = revokesOnly ? outside(tokens, noLongerNeeded(plain)) : tokens;
+  return wordGuard(wordsOf(guarded)) ? undefined : intents;
+}
+
+function parseGrammar(input: ExtractionInput): Intent[] {
   // Normalising is idempotent, so text the extractor already admitted passes through unchanged.
   const raw = input.text ?? '';
   if (raw.length > MAX_TEXT) return [none('unclear')];

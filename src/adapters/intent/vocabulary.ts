@@ -336,3 +336,47 @@ export const NOT_NAMES = new Set([
     'unblock',
   ],
 ]);
+
+/**
+ * The slot reader's words (slot-reader.ts). A grant cue or a revoke cue says which way a change
+ * goes; moves ("demote", "downgrade") are neither, since the reader cannot tell what is kept.
+ */
+export const GRANT_CUES = new Set([
+  ...[...GRANT_VERBS].filter((v) => v !== 'set'),
+  ...NEED_VERBS,
+  ...['borrow', 'grab', 'hook', 'appreciate', 'requesting'],
+]);
+export const REVOKE_CUES = new Set([...REVOKE_VERBS].filter((v) => v !== 'demote' && v !== 'downgrade'));
+/** Words that may stand in a request beside the role, the people and the time, meaning nothing more. */
+export const SLOT_FILLERS = new Set([
+  ...['a', 'an', 'the', 'to', 'as', 'into', 'with', 'up', 'from', 'frm', 'out', 'off', 'away'],
+  ...[
+    'role',
+    'roles',
+    'access',
+    'rights',
+    'permission',
+    'permissions',
+    'perms',
+    'privileges',
+    'privs',
+    'level',
+  ],
+  ...['please', 'pls', 'plz', 'kindly', 'can', 'could', 'would', 'you', 'u', 'ya', 'mind', 'love', 'like'],
+  ...['just', 'quickly', 'asap', 'urgently', 'thanks', 'thank', 'thx', 'ty', 'cheers', 'much', 'appreciated'],
+  ...['hi', 'hey', 'hello', 'hiya', 'there', 'ok', 'okay', 'so', 'now', 'someone', 'somebody', 'anyone'],
+]);
+/** A message starting with one of these asks something; it is not a request. */
+export const QUESTION_WORDS = new Set([
+  ...['what', 'whats', "what's", 'which', 'who', "who's", 'whom', 'whose', 'why', 'how', 'where', 'when'],
+  ...['does', 'do', 'did', 'is', 'are', 'was', 'were', 'has', 'had', 'am', 'should', 'shall', 'will'],
+  ...['must', 'might'],
+]);
+/** Words that open a reason wherever they stand. */
+export const REASON_STARTS = new Set(['because', 'since', 'bc', 'cause', 'cuz', 'coz', 'cos']);
+/** Words about time: only with a duration the reader understood ("temp admin for 2h"). */
+export const TIME_WORDS = new Set([
+  ...['temp', 'temporary', 'temporarily', 'while', 'bit', 'briefly', 'tomorrow', 'tonight', 'today'],
+  ...['next', 'week', 'weeks', 'month', 'months', 'year', 'years', 'day', 'days', 'hour', 'hours'],
+  ...['weekend', 'later', 'soon', 'starting', 'eod', 'forever', 'permanent', 'permanently', 'until'],
+]);
