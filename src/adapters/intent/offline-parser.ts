@@ -11,6 +11,7 @@ import {
   wordGuard,
   wordsOf,
 } from './guards.ts';
+import { REVOKE_VERBS } from './lexicon.ts';
 import { admitText, MAX_TEXT, mixesScripts, normalise } from './normalise.ts';
 import { noLongerNeeded, plainPhrasing } from './phrasing.ts';
 import { parseQuestion } from './questions.ts';
@@ -19,7 +20,6 @@ import { findRoles } from './roles.ts';
 import { parseChanges, reshape, terseChange } from './several.ts';
 import { readSlots } from './slot-reader.ts';
 import { isWord, type Token, tokenize } from './text.ts';
-import { REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * The deterministic extractor: used when no API key is configured or the model is unavailable,
@@ -40,6 +40,7 @@ export { MAX_TEXT } from './normalise.ts';
 
 /** Slack emoji codes (:pray:), but not the colons of a clock time like 09:00:00. */
 const EMOJI = /(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])/g;
+const PICTOGRAPH = /\p{Extended_Pictographic}/gu;
 const CANCEL_START = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'stop', 'scratch']);
 const CANCEL_REST = new Set([
   'that',
@@ -74,7 +75,10 @@ const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 export function parseOffline(input: ExtractionInput): Intent[] {
   const out = parseGrammar(input);
   const only = out.length === 1 ? out[0] : undefined;
-  if (only?.kind !== 'none' || (only.reason !== 'unclear' && only.reason !== 'not_a_request')) return out;
+  // Guard answers (negated, injection) and unknown roles stand; "unsupported" is often only a word
+  // in the reason ("…since she owns the SSO config").
+  const retry = ['unclear', 'not_a_request', 'unsupported', 'unknown_role'];
+  if (only?.kind !== 'none' || !retry.includes(only.reason ?? '')) return out;
   return readBySlots(input) ?? out;
 }
 
@@ -88,9 +92,11 @@ function readBySlots(input: ExtractionInput): Intent[] | undefined {
   if (raw.length > MAX_TEXT) return undefined;
   const text = normalise(raw);
   if (text.length > MAX_TEXT || looksLikeInjection(text) || mixesScripts(text)) return undefined;
-  const { text: plain, quoted } = stripQuoted(
-    plainPhrasing(text.replace(EMOJI, (m) => ' '.repeat(m.length))),
-  );
+  // An emoji between words ends a segment, like a comma: "give me X for 3h :pray: shadowing the queue".
+  const marked = text
+    .replace(EMOJI, (m) => ','.padEnd(m.length))
+    .replace(PICTOGRAPH, (m) => ','.padEnd(m.length));
+  const { text: plain, quoted } = stripQuoted(plainPhrasing(marked));
   if (quoted) return undefined;
   const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
   if (tokens.some((t) => t.kind === 'group' || t.kind === 'other')) return undefined;

@@ -1,8 +1,6 @@
 import type { Intent, Target } from '../../core/intent.ts';
 import type { DurationMatch } from './durations.ts';
 import { clauseGuard, hypothetical, wordsOf } from './guards.ts';
-import { findRoles, type RoleHit, withinOneEdit } from './roles.ts';
-import type { Token } from './text.ts';
 import {
   GRANT_CUES,
   NOT_NAMES,
@@ -11,7 +9,9 @@ import {
   REVOKE_CUES,
   SLOT_FILLERS,
   TIME_WORDS,
-} from './vocabulary.ts';
+} from './lexicon.ts';
+import { findRoles, type RoleHit, withinOneEdit } from './roles.ts';
+import type { Token } from './text.ts';
 
 /**
  * The second reader (issue 16): where the grammar gives up on a message, read it as slots instead
@@ -56,6 +56,11 @@ interface Piece {
   /** The verb, when it needs someone to give to ("give admin" names nobody: not "me"). */
   giveTo?: boolean;
   needs?: boolean;
+  /** A mention, email or @name: someone plainly named. */
+  explicit?: boolean;
+  /** Where people were named, before and after the role: both is two readings ("me admin for Bob"). */
+  before?: boolean;
+  after?: boolean;
   reason?: string;
 }
 
@@ -79,16 +84,19 @@ const SELF_CUES = new Set([
 ]);
 const word0 = (t: Token) => (t.kind === 'word' ? t.text : '');
 const MODAL_OR_TO = new Set(['to', 'can', 'could', 'may', 'would']);
-const NAME_CASE = /^\p{Lu}[\p{Ll}'-]+$/u;
+/** Capitalised, with lowercase letters ("Liam", "O'Neill"), never an acronym ("SSO", "CEO") or "Q2". */
+const NAME_CASE = /^\p{Lu}[\p{L}'-]+$/u;
+const LOWER = /\p{Ll}/u;
 
 const inSpan = (t: Token, d: DurationMatch) => t.start < d.end && d.start < t.end;
 const w = (t: Token | undefined) => (t?.kind === 'word' ? t.text : undefined);
 
 export function readSlots(input: SlotInput): Intent[] | undefined {
   const { tokens, durations, roles } = input;
-  if (durations.some((d) => !d.value) || durations.length > 1) return undefined;
+  if (durations.some((d) => !d.value)) return undefined;
   const segments = segment(tokens, durations);
-  const hits = segments.map((s) => findRoles(s.tokens, roles));
+  // "customer admin at Kestrel here": who is writing, not what is asked.
+  const hits = segments.map((s) => (introduces(s) ? [] : findRoles(s.tokens, roles)));
   const core = hits.map((h, i) => (h.length ? i : -1)).filter((i) => i >= 0);
   const first = core[0];
   const last = core[core.length - 1];
@@ -96,11 +104,14 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   if (hits.some((h) => h.some((x) => !x.role))) return undefined;
   // Before the core: greetings and relay prefixes, or one list of people ("me: maintain, 2h").
   let lead: Target[] = [];
+  let leadFor = false;
   for (let i = 0; i < first; i++) {
     const s = segments[i] as Segment;
     const people = s.tokens.filter((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at');
     const mine = s.tokens.some((t) => w(t) === 'me');
     if (s.reasonLed || s.tokens.some((t) => durations.some((d) => inSpan(t, d)))) return undefined;
+    // "For Maya: give me editor" may say who it is for; only a company may lead ("For Bluefin Media:").
+    if (w(s.tokens[0]) === 'for' && i === first - 1) leadFor = true;
     if (people.length || mine) {
       if (i !== first - 1 || segments[first]?.after !== ':') return undefined;
       const listed = personList(s.tokens);
@@ -114,12 +125,13 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   // After the core: a duration, more people for a terse "role → A, B", then the reason.
   let reasonFrom: number | undefined;
   let extraTargets: Target[] = [];
-  let duration = durations.find((d) => coreTokens.some((t) => inSpan(t, d)));
+  let tail: DurationMatch | undefined;
   for (let i = last + 1; i < segments.length; i++) {
     const s = segments[i] as Segment;
     const timed = durations.find((d) => s.tokens.some((t) => inSpan(t, d)));
     if (reasonFrom === undefined && !s.reasonLed && timed && s.tokens.every((t) => inSpan(t, timed))) {
-      duration = timed;
+      if (tail) return undefined;
+      tail = timed;
       continue;
     }
     if (reasonFrom === undefined && !s.reasonLed && s.after === ',' && i === last + 1) {
@@ -157,6 +169,8 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     if (read.length !== 1 || !only || only.targets.length || only.meObject) return undefined;
     only.targets = lead;
   }
+  const duration: DurationMatch | undefined = tail ?? read[0]?.duration;
+  if (tail && read[0]?.duration) return undefined;
   // One verb carries over to verbless pieces ("make bob editor, carol viewer"); two directions never mix.
   const actions = new Set(read.flatMap((p) => (p.action ? [p.action] : [])));
   if (actions.size > 1) return undefined;
@@ -165,21 +179,26 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   // Without a verb only a terse form is a request: "editor for <@U1>", "Chen → viewer", "admin, 2h".
   if (
     !actions.size &&
-    !read.every((p) => !p.subject && (p.arrowOrFor || p.duration || duration || lead.length))
+    !read.every((p) => !p.subject && (p.arrowOrFor || p.explicit || p.duration || duration || lead.length))
   )
     return undefined;
-  if (read.length > 1 && (reason || duration)) return undefined;
+  if (read.length > 1 && (reason || tail)) return undefined;
+  // Each time limit inside the one piece it limits; one piece, one limit.
+  if (read.length === 1 ? durations.length > 1 : durations.some((d) => !read.some((p) => p.duration === d)))
+    return undefined;
+  // "give A viewer for 2 hours and B editor": did the limit mean both? Either all pieces or none.
+  if (read.length > 1 && durations.length && read.some((p) => !p.duration)) return undefined;
   const out: Intent[] = [];
   for (const p of read) {
     let targets = p.targets;
-    if (p.meObject && targets.length) return undefined;
     if (!targets.length) {
-      if ((action === 'revoke' || p.giveTo) && !p.meObject) return undefined;
+      if (action === 'revoke' || p.giveTo) return undefined;
       // "me" only when the text says so: "me", "my", "I", or a subjectless "need".
       if (!p.meObject && !p.subject && !p.needs) return undefined;
       if (read.length > 1 && !p.meObject) return undefined;
       targets = [{ kind: 'me' }];
     }
+    if (leadFor && targets.some((t) => t.kind === 'me')) return undefined;
     const d = p.duration ?? (read.length === 1 ? duration : undefined);
     if (d && action === 'revoke') return undefined;
     const why = p.reason ?? reason;
@@ -257,8 +276,20 @@ function personList(tokens: Token[]): Target[] | undefined {
   return out.length ? out : undefined;
 }
 
+/** A writer's introduction before the request: "hi! customer admin at Kestrel here". */
+function introduces(s: Segment): boolean {
+  const last = s.tokens[s.tokens.length - 1];
+  return (
+    w(last) === 'here' && !s.tokens.some((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at')
+  );
+}
+
 const isName = (t: Token) =>
-  t.kind === 'word' && NAME_CASE.test(t.raw) && !NOT_NAMES.has(t.text) && !SLOT_FILLERS.has(t.text);
+  t.kind === 'word' &&
+  NAME_CASE.test(t.raw) &&
+  LOWER.test(t.raw) &&
+  !NOT_NAMES.has(t.text) &&
+  !SLOT_FILLERS.has(t.text);
 
 /** The reason: from the first reason segment to the end, less trailing thanks; null when doubtful. */
 function reasonText(segs: Segment[], source: string): string | undefined | null {
@@ -267,7 +298,7 @@ function reasonText(segs: Segment[], source: string): string | undefined | null 
     kept.pop();
   if (!kept.length) return undefined;
   const words = kept.flatMap((s) => wordsOf(s.tokens));
-  if (['also', 'and', 'plus', 'too', 'then', 'or'].some((x) => words.includes(x))) return null;
+  if (['also', 'and', 'plus', 'too', 'then', 'or', 'well'].some((x) => words.includes(x))) return null;
   const firstTok = kept[0]?.tokens[0];
   const lastSeg = kept[kept.length - 1] as Segment;
   const lastTok = lastSeg.tokens[lastSeg.tokens.length - 1];
@@ -312,11 +343,17 @@ function cueOf(t: Token): Cue | undefined {
   if (GRANT_CUES.has(t.text)) return 'grant';
   if (REVOKE_CUES.has(t.text)) return 'revoke';
   // "remvoe": one slip in a long verb, but never a past or third-person form ("removed", "revokes").
-  if (t.text.length < 5 || /(?:ed|s)$/.test(t.text)) return undefined;
-  for (const v of REVOKE_CUES) if (v.length >= 5 && withinOneEdit(t.text, v)) return 'revoke';
-  for (const v of GRANT_CUES) if (v.length >= 5 && withinOneEdit(t.text, v)) return 'grant';
+  if (t.text.length < 4 || /(?:ed|s)$/.test(t.text)) return undefined;
+  // Four letters: only two swapped ("mkae"); five or more: any one slip.
+  const near = (v: string) =>
+    t.text.length === 4 ? swapped(t.text, v) : v.length >= 5 && withinOneEdit(t.text, v);
+  for (const v of REVOKE_CUES) if (near(v)) return 'revoke';
+  for (const v of GRANT_CUES) if (near(v)) return 'grant';
   return undefined;
 }
+
+const swapped = (a: string, b: string) =>
+  a.length === b.length && withinOneEdit(a, b) && [...a].sort().join('') === [...b].sort().join('');
 
 function readPiece(
   tokens: Token[],
@@ -332,6 +369,10 @@ function readPiece(
   if (timed) piece.duration = timed;
   let reasonAt = -1;
   let name: string[] = [];
+  const named = (i: number) => {
+    if (i < hit.start) piece.before = true;
+    else piece.after = true;
+  };
   const endName = () => {
     if (name.length) piece.targets.push({ kind: 'name', name: name.join(' ') });
     name = [];
@@ -348,6 +389,8 @@ function readPiece(
     }
     if (t.kind === 'mention' || t.kind === 'email') {
       endName();
+      named(i);
+      piece.explicit = true;
       piece.targets.push(
         t.kind === 'mention' ? { kind: 'slack_user', userId: t.userId } : { kind: 'email', email: t.email },
       );
@@ -355,6 +398,8 @@ function readPiece(
     }
     if (t.kind === 'at') {
       endName();
+      named(i);
+      piece.explicit = true;
       name.push(t.name);
       continue;
     }
@@ -367,11 +412,16 @@ function readPiece(
     if (t.kind !== 'word') return undefined;
     if (isName(t)) {
       if (name.length >= 3) return undefined;
+      named(i);
       name.push(t.raw);
       continue;
     }
     endName();
     const cue = cueOf(t);
+    // "thanks for making me admin", "I'm giving bob editor": told, not asked. Only "requesting…"
+    // and "would you mind giving…" ask in the -ing form.
+    if (cue && /ing$/.test(t.raw.toLowerCase()) && t.text !== 'request' && w(tokens[i - 1]) !== 'mind')
+      return undefined;
     if (cue) {
       if (piece.action && piece.action !== cue) return undefined;
       piece.action = cue;
@@ -382,6 +432,8 @@ function readPiece(
     const word = t.text;
     if (word === 'me' || word === 'myself' || word === 'lemme' || word === 'gimme') {
       piece.meObject = true;
+      named(i);
+      piece.targets.push({ kind: 'me' });
       if (word !== 'me' && word !== 'myself') piece.action = piece.action ?? 'grant';
       continue;
     }
@@ -389,6 +441,8 @@ function readPiece(
       const next = tokens[i + 1];
       if (next?.kind === 'mention' || next?.kind === 'email' || (next && isName(next))) continue;
       piece.meObject = true;
+      named(i);
+      piece.targets.push({ kind: 'me' });
       continue;
     }
     if (word === "'s") {
@@ -401,7 +455,8 @@ function readPiece(
       const rest = tokens.slice(i + 1);
       if (
         i > hit.start &&
-        piece.targets.length &&
+        // Only beside someone named: "admin for me … for the new hire" may name who it is for.
+        piece.targets.some((x) => x.kind !== 'me') &&
         DETERMINERS.has(w(rest[0]) ?? '') &&
         rest.length >= 2 &&
         rest.every((r) => r.kind === 'word' && !TIME_WORDS.has(r.text) && !cueOf(r)) &&
@@ -439,6 +494,10 @@ function readPiece(
   const to = tokens[tokens.length - 1];
   if (reasonAt >= 0 && from && to) piece.reason = source.slice(from.start, to.end);
   if (piece.possessive && piece.action !== 'revoke') return undefined;
+  if (piece.before && piece.after) return undefined;
+  piece.targets = piece.targets.filter(
+    (t, k) => piece.targets.findIndex((o) => JSON.stringify(o) === JSON.stringify(t)) === k,
+  );
   return piece;
 }
 

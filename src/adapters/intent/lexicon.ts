@@ -1,23 +1,23 @@
-/** Words the offline parser knows. Lowercase; possessive "'s" is its own token. */
+/**
+ * The lexicon: every word list the intent readers use (the grammar, the slot reader, the guards and
+ * the LLM path's grounding), so that no two files disagree about what a role noun, a verb or a guard
+ * word is (issue 15: three role-noun lists disagreed). Lowercase; possessive "'s" is its own token.
+ */
 
-export const GRANT_VERBS = new Set([
-  'make',
-  'grant',
-  'give',
-  'add',
-  'promote',
-  'upgrade',
-  'set',
-  'assign',
-  'put',
-  'appoint',
-  'elevate',
-  'provision',
-  'get',
-  'bump',
-  'provide',
-  'enable',
-]);
+/** A list written as one string of words separated by white space. */
+const words = (list: string): string[] => list.trim().split(/\s+/);
+
+/** Nouns that name a role or a grant, beside the role itself: "admin access", "my editor perms". */
+export const ROLE_NOUNS = new Set(
+  words('role roles access rights permission permissions perms privileges privs'),
+);
+
+export const GRANT_VERBS = new Set(
+  words(`
+    make grant give add promote upgrade set assign put appoint elevate provision get bump provide
+    enable
+  `),
+);
 /**
  * Inflected forms people use for the verbs above ("would you mind giving…", "requesting admin",
  * "removing bob from editor"): read as the base verb. Only -ing forms, which cannot be names.
@@ -47,22 +47,12 @@ export const LEMMAS: Record<string, string> = {
   deprovisioning: 'deprovision',
   requesting: 'request',
 };
-export const REVOKE_VERBS = new Set([
-  'remove',
-  'revoke',
-  'demote',
-  'drop',
-  'strip',
-  'delete',
-  'unassign',
-  'take',
-  'kick',
-  'rescind',
-  'withdraw',
-  'pull',
-  'downgrade',
-  'deprovision',
-]);
+export const REVOKE_VERBS = new Set(
+  words(`
+    remove revoke demote drop strip delete unassign take kick rescind withdraw pull downgrade
+    deprovision
+  `),
+);
 /** Verbs whose subject is the target: "I need admin", "@dana needs editor". */
 export const NEED_VERBS = new Set(['need', 'needs', 'want', 'require', 'requires', 'request', 'like']);
 
@@ -85,6 +75,7 @@ export const isRoleVerb = (w: string): boolean => GRANT_VERBS.has(w) || REVOKE_V
 
 /** Words around a role or target that carry no meaning of their own here. */
 export const PRE_FILLERS = new Set([
+  ...ROLE_NOUNS,
   'a',
   'an',
   'the',
@@ -123,6 +114,7 @@ export const PRE_FILLERS = new Set([
   'with',
 ]);
 export const POST_FILLERS = new Set([
+  ...ROLE_NOUNS,
   'role',
   'roles',
   'access',
@@ -157,40 +149,18 @@ export const POST_FILLERS = new Set([
 export const GRANT_LINKS = new Set(['to', 'as', 'into', 'in', 'with']);
 export const REVOKE_LINKS = new Set(['from', 'of', 'off', 'out', 'as', "'s"]);
 
-export const JUSTIFICATION_STARTS = new Set([
-  'because',
-  'since',
-  'bc',
-  'cause',
-  'cuz',
-  'coz',
-  'due',
-  'reason',
-  'justification',
-  'so',
-]);
+export const JUSTIFICATION_STARTS = new Set(
+  words('because since bc cause cuz coz due reason justification so'),
+);
 
 export const ME_WORDS = new Set(['me', 'myself', 'i', 'my', 'mine']);
 export const PRONOUNS = new Set(['him', 'her', 'them', 'he', 'she', 'they', 'his', 'their']);
-export const EVERYONE_WORDS = new Set([
-  'everyone',
-  'everybody',
-  'all',
-  'anyone',
-  'anybody',
-  'someone',
-  'somebody',
-  'team',
-  'channel',
-  'us',
-  'we',
-  'you',
-  'u',
-  'people',
-  'users',
-  'folks',
-  'whoever',
-]);
+export const EVERYONE_WORDS = new Set(
+  words(`
+    everyone everybody all anyone anybody someone somebody team channel us we you u people users
+    folks whoever
+  `),
+);
 
 /** Words that are never a person's name. */
 export const NOT_NAMES = new Set([
@@ -373,10 +343,39 @@ export const QUESTION_WORDS = new Set([
   ...['must', 'might'],
 ]);
 /** Words that open a reason wherever they stand. */
-export const REASON_STARTS = new Set(['because', 'since', 'bc', 'cause', 'cuz', 'coz', 'cos']);
+export const REASON_STARTS = new Set(['because', 'since', 'bc', 'cause', 'cuz', 'coz', 'cos', 'due']);
 /** Words about time: only with a duration the reader understood ("temp admin for 2h"). */
 export const TIME_WORDS = new Set([
   ...['temp', 'temporary', 'temporarily', 'while', 'bit', 'briefly', 'tomorrow', 'tonight', 'today'],
   ...['next', 'week', 'weeks', 'month', 'months', 'year', 'years', 'day', 'days', 'hour', 'hours'],
   ...['weekend', 'later', 'soon', 'starting', 'eod', 'forever', 'permanent', 'permanently', 'until'],
 ]);
+
+/** What an extension lengthens: "extend my admin grant by an hour". */
+export const EXTENSION_NOUNS = new Set([...ROLE_NOUNS, 'grant']);
+export const EXTEND_VERBS = new Set(['extend', 'prolong', 'lengthen']);
+/** The sender speaking of themself (the LLM path's grounding of a "me" target). */
+export const SENDER_WORDS = new Set([...ME_WORDS, "i'm", "i'd", "i'll", "i've"]);
+
+// Guard words (guards.ts): negation, someone else's words, conditions, and modals that ask.
+export const NEGATIONS = new Set(
+  words(`
+    not no never don't dont doesn't doesnt didn't didnt won't wouldn't shouldn't shouldnt can't cant
+    cannot mustn't isn't aren't wasn't haven't shan't nor neither nobody none stop avoid refrain
+    without instead except undo
+  `),
+);
+export const REPORTED = new Set(
+  words(`
+    said says say saying told tells asked asks wrote writes mentioned claims claimed according
+    suggested suggests wants wanted quote quoted reckons thinks think heard supposedly apparently
+    allegedly joked joking kidding jk lol hypothetically
+  `),
+);
+export const CONDITIONALS = new Set(
+  words(`
+    if unless when whenever once assuming provided providing suppose supposing otherwise after
+    before whether maybe perhaps might
+  `),
+);
+export const GUARD_MODALS = new Set(words('can could may might should shall would will must'));
