@@ -115,3 +115,20 @@ describe('lexicon: one list of role nouns for every reader', () => {
     ]);
   });
 });
+
+describe('a range of time: the shorter reading wins', () => {
+  for (const [text, ms] of [
+    ['give me support-lead for 2-3 hours', 2 * HOUR],
+    ['make me a support-agent for an hour or two', HOUR],
+    ['give me billing-admin for 30-60 min', 30 * 60_000],
+  ] as const)
+    it(text, () => {
+      expect(parse(text)).toEqual([
+        grant([{ kind: 'me' }], text.split(' ').find((w) => ROLES.includes(w)) ?? '', { durationMs: ms }),
+      ]);
+    });
+
+  it('a range written backwards is not understood', () => {
+    expect(parse('give me support-lead for 3-2 hours')).toEqual([{ kind: 'none', reason: 'unclear' }]);
+  });
+});
