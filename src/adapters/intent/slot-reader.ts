@@ -83,6 +83,34 @@ const SELF_CUES = new Set([
   'appreciate',
 ]);
 const word0 = (t: Token) => (t.kind === 'word' ? t.text : '');
+const PASSIVES: Record<string, Cue> = {
+  made: 'grant',
+  given: 'grant',
+  granted: 'grant',
+  added: 'grant',
+  assigned: 'grant',
+  promoted: 'grant',
+  upgraded: 'grant',
+  removed: 'revoke',
+  revoked: 'revoke',
+  unassigned: 'revoke',
+};
+const ASKED_OF = new Set([
+  ...SUBJECTS,
+  'you',
+  'u',
+  'ya',
+  'someone',
+  'somebody',
+  'anyone',
+  'we',
+  'like',
+  'love',
+  'appreciate',
+  'please',
+  'pls',
+  'kindly',
+]);
 const MODAL_OR_TO = new Set(['to', 'can', 'could', 'may', 'would']);
 /** Capitalised, with lowercase letters ("Liam", "O'Neill"), never an acronym ("SSO", "CEO") or "Q2". */
 const NAME_CASE = /^\p{Lu}[\p{L}'-]+$/u;
@@ -317,7 +345,7 @@ function startsAsRequest(tokens: Token[]): boolean {
   if (['can', 'could', 'may', 'would'].includes(a)) {
     if (['you', 'u', 'ya', 'someone', 'somebody', 'anyone'].includes(b ?? '')) return true;
     if (['i', 'we'].includes(b ?? ''))
-      return ['get', 'have', 'borrow', 'grab', 'please', 'pls', 'request'].includes(c ?? '');
+      return ['get', 'have', 'borrow', 'grab', 'please', 'pls', 'request', 'be'].includes(c ?? '');
     // "could <@U1> be made an editor?"
     const second = tokens[1];
     return (
@@ -474,9 +502,20 @@ function readPiece(
     }
     const prev = w(tokens[i - 1]) ?? '';
     if (word === 'of' && prev === 'out') continue;
-    if (word === 'be' && (MODAL_OR_TO.has(prev) || tokens[i - 1]?.kind === 'mention')) continue;
-    if (word === 'made' && prev === 'be') {
-      piece.action = piece.action ?? 'grant';
+    const asked = SUBJECTS.has(prev) && MODAL_OR_TO.has(w(tokens[i - 2]) ?? '');
+    if (word === 'be' && (MODAL_OR_TO.has(prev) || tokens[i - 1]?.kind === 'mention' || asked)) continue;
+    // A modal asks only before its subject ("could you…", "can I…", "would <@U1>…") or a wish
+    // ("I would like…"); "I could be given admin" muses.
+    if (MODAL_OR_TO.has(word) && word !== 'to') {
+      const next = tokens[i + 1];
+      const nextWord = w(next) ?? '';
+      if (!(next?.kind === 'mention' || next?.kind === 'email' || ASKED_OF.has(nextWord))) return undefined;
+    }
+    // The passive: "could <@U1> be made an editor", "could I be given admin", "be removed from".
+    const passive = prev === 'be' ? PASSIVES[word] : undefined;
+    if (passive) {
+      if (piece.action && piece.action !== passive) return undefined;
+      piece.action = passive;
       continue;
     }
     if (word === 'have' && (prev === 'to' || (SUBJECTS.has(prev) && MODAL_OR_TO.has(w(tokens[i - 2]) ?? ''))))
