@@ -1,7 +1,7 @@
 import type { DurationMatch } from './durations.ts';
+import { GRANT_VERBS, JUSTIFICATION_STARTS, NEED_VERBS, REVOKE_VERBS } from './lexicon.ts';
 import { findRoles } from './roles.ts';
 import { isWord, type Token } from './text.ts';
-import { GRANT_VERBS, JUSTIFICATION_STARTS, NEED_VERBS, REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * Splits a message into clauses ("remove bob's editor role and make him admin" → two) and trims

@@ -1,4 +1,13 @@
-import { type DurationContext, type DurationMatch, parseDurationPhrase, SPAN, UNTIL } from './durations.ts';
+import {
+  type DurationContext,
+  type DurationMatch,
+  MAX_DURATION_MS,
+  parseDurationPhrase,
+  parseSpan,
+  SPAN,
+  UNIT,
+  UNTIL,
+} from './durations.ts';
 
 /**
  * Finds every time phrase in a message. A phrase that is about time but not understood ("for a
@@ -36,6 +45,16 @@ const DAY_START = new RegExp(
   `\\b(?:tomorrow|tonight|today|next (?:week|month|${DAYS})|this (?:weekend|morning|afternoon|evening)|(?:on|from|starting|after) ${DAYS})\\b`,
   'g',
 );
+
+/**
+ * A range, "for 2-3 hours", "30-60 min", "an hour or two": the shorter reading wins (a grant never
+ * outlasts what was asked).
+ */
+const RANGE = new RegExp(
+  `(?<![a-z0-9.])(?:for\\s+)?(?:about\\s+|around\\s+)?(\\d{1,4})\\s*(?:-|–|to)\\s*(\\d{1,4})\\s*(${UNIT})(?![a-z])`,
+  'g',
+);
+const OR_TWO = /\b(?:for\s+)?(?:an?|one)\s+(minute|hour|day|week)\s+or\s+two\b/g;
 
 interface Candidate extends DurationMatch {
   priority: number;
@@ -79,6 +98,16 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
     const best = [...ends].reverse().find((end) => parseDurationPhrase(text.slice(m.index, end), ctx));
     add(m.index, best ?? ends[ends.length - 1] ?? m.index + m[0].trimEnd().length, 1);
   }
+  const addSpan = (start: number, end: number, span: string) => {
+    const ms = parseSpan(span);
+    if (ms && ms <= MAX_DURATION_MS)
+      found.push({ start, end, phrase: text.slice(start, end), priority: 0, value: { durationMs: ms } });
+    else add(start, end, 0, false);
+  };
+  for (const m of s.matchAll(RANGE))
+    if (Number(m[1]) < Number(m[2])) addSpan(m.index, m.index + m[0].length, `${m[1]} ${m[3]}`);
+    else add(m.index, m.index + m[0].length, 0, false);
+  for (const m of s.matchAll(OR_TWO)) addSpan(m.index, m.index + m[0].length, `1 ${m[1]}`);
   const spanPrefix = '(?:the )?(?:next |another |about |around |roughly |approximately )?';
   for (const m of s.matchAll(new RegExp(`\\bfor ${spanPrefix}${SPAN}`, 'g')))
     add(m.index, m.index + m[0].length, 1);

@@ -2,11 +2,13 @@ import type { Intent, Target } from '../../core/intent.ts';
 import { trimPoliteness } from './clauses.ts';
 import { type DurationContext, type DurationValue, parseDurationPhrase, parseSpan } from './durations.ts';
 import { clauseGuard, wordsOf } from './guards.ts';
+import { EXTEND_VERBS, EXTENSION_NOUNS, JUSTIFICATION_STARTS } from './lexicon.ts';
 import type { NoneReason } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseTargets } from './targets.ts';
 import { isWord, type Token } from './text.ts';
-import { JUSTIFICATION_STARTS } from './vocabulary.ts';
+
+export { EXTEND_VERBS } from './lexicon.ts';
 
 /**
  * "extend my admin by 1 hour", "extend <@U1>'s editor role for 2 more hours", "prolong dana's
@@ -14,8 +16,6 @@ import { JUSTIFICATION_STARTS } from './vocabulary.ts';
  * their current grant (code finds that end; policy then judges the whole remaining length).
  * Anything else in the message is not understood, so half an extension is never a plain grant.
  */
-export const EXTEND_VERBS = new Set(['extend', 'prolong', 'lengthen']);
-const ROLE_NOUNS = new Set(['role', 'access', 'rights', 'grant', 'permission', 'permissions', 'privileges']);
 const MORE_WORDS = /\b(?:more|extra|longer|additional)\b/g;
 
 export type ExtensionResult = { intent: Intent } | { none: NoneReason };
@@ -53,7 +53,7 @@ export function parseExtension(
   const target = ownerOf(body.slice(0, hit.start));
   if (!target) return { none: 'unclear' };
   let rest = body.slice(hit.end);
-  while (rest[0]?.kind === 'word' && ROLE_NOUNS.has(rest[0].text)) rest = rest.slice(1);
+  while (rest[0]?.kind === 'word' && EXTENSION_NOUNS.has(rest[0].text)) rest = rest.slice(1);
   const first = rest[0];
   const last = rest[rest.length - 1];
   if (!first || !last || rest.some((t) => t.kind !== 'word' && !(t.kind === 'punct' && t === last)))

@@ -1,3 +1,4 @@
+import { CONDITIONALS, GUARD_MODALS as MODALS, NEGATIONS, REPORTED } from './lexicon.ts';
 import { normalise, skeleton } from './normalise.ts';
 import { decodeEntities, type Token } from './text.ts';
 
@@ -106,96 +107,6 @@ export function stripQuoted(text: string): { text: string; quoted: boolean } {
   return { text: out, quoted };
 }
 
-const NEGATIONS = new Set([
-  'not',
-  'no',
-  'never',
-  "don't",
-  'dont',
-  "doesn't",
-  'doesnt',
-  "didn't",
-  'didnt',
-  "won't",
-  "wouldn't",
-  "shouldn't",
-  'shouldnt',
-  "can't",
-  'cant',
-  'cannot',
-  "mustn't",
-  "isn't",
-  "aren't",
-  "wasn't",
-  "haven't",
-  "shan't",
-  'nor',
-  'neither',
-  'nobody',
-  'none',
-  'stop',
-  'avoid',
-  'refrain',
-  'without',
-  'instead',
-  'except',
-  'undo',
-]);
-const REPORTED = new Set([
-  'said',
-  'says',
-  'say',
-  'saying',
-  'told',
-  'tells',
-  'asked',
-  'asks',
-  'wrote',
-  'writes',
-  'mentioned',
-  'claims',
-  'claimed',
-  'according',
-  'suggested',
-  'suggests',
-  'wants',
-  'wanted',
-  'quote',
-  'quoted',
-  'reckons',
-  'thinks',
-  'think',
-  'heard',
-  'supposedly',
-  'apparently',
-  'allegedly',
-  'joked',
-  'joking',
-  'kidding',
-  'jk',
-  'lol',
-  'hypothetically',
-]);
-const CONDITIONALS = new Set([
-  'if',
-  'unless',
-  'when',
-  'whenever',
-  'once',
-  'assuming',
-  'provided',
-  'providing',
-  'suppose',
-  'supposing',
-  'otherwise',
-  'after',
-  'before',
-  'whether',
-  'maybe',
-  'perhaps',
-  'might',
-]);
-const MODALS = new Set(['can', 'could', 'may', 'might', 'should', 'shall', 'would', 'will', 'must']);
 const HYPOTHETICAL_STARTS = [
   /^(is|would) it (be )?(possible|ok|okay|fine|allowed|wise|safe)\b/,
   /^how (do|can|would|should|to|does)\b/,
@@ -229,6 +140,12 @@ export function clauseGuard(words: string[]): GuardReason | undefined {
   }
   return undefined;
 }
+
+/** "is it possible to…", "how do I…", "what if…": asks about a change rather than for one. */
+export const hypothetical = (words: string[]): boolean => {
+  const joined = words.join(' ');
+  return HYPOTHETICAL_STARTS.some((re) => re.test(joined));
+};
 
 /** Lowercased words through their Latin skeleton: "ıf" (dotless ı) is "if" to the guards. */
 export const wordsOf = (tokens: Token[]): string[] =>

@@ -11,14 +11,15 @@ import {
   wordGuard,
   wordsOf,
 } from './guards.ts';
+import { REVOKE_VERBS } from './lexicon.ts';
 import { admitText, MAX_TEXT, mixesScripts, normalise } from './normalise.ts';
 import { noLongerNeeded, plainPhrasing } from './phrasing.ts';
 import { parseQuestion } from './questions.ts';
 import { type ClauseResult, findVerb, type NoneReason, parseRoleChange } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseChanges, reshape, terseChange } from './several.ts';
+import { readSlots } from './slot-reader.ts';
 import { isWord, type Token, tokenize } from './text.ts';
-import { REVOKE_VERBS } from './vocabulary.ts';
 
 /**
  * The deterministic extractor: used when no API key is configured or the model is unavailable,
@@ -39,6 +40,7 @@ export { MAX_TEXT } from './normalise.ts';
 
 /** Slack emoji codes (:pray:), but not the colons of a clock time like 09:00:00. */
 const EMOJI = /(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])/g;
+const PICTOGRAPH = /\p{Extended_Pictographic}/gu;
 const CANCEL_START = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'stop', 'scratch']);
 const CANCEL_REST = new Set([
   'that',
@@ -71,6 +73,42 @@ const SEVERITY: NoneReason[] = [
 const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 
 export function parseOffline(input: ExtractionInput): Intent[] {
+  const out = parseGrammar(input);
+  const only = out.length === 1 ? out[0] : undefined;
+  // Guard answers (negated, injection) and unknown roles stand; "unsupported" is often only a word
+  // in the reason ("…since she owns the SSO config").
+  const retry = ['unclear', 'not_a_request', 'unsupported', 'unknown_role'];
+  if (only?.kind !== 'none' || !retry.includes(only.reason ?? '')) return out;
+  return readBySlots(input) ?? out;
+}
+
+/**
+ * The slot reader behind the same envelope as the grammar: no injection, no disguise, no quote,
+ * and no negation, reported speech or condition anywhere in the message (beside a removal, "I
+ * don't need it anymore" is exempt, as in the grammar).
+ */
+function readBySlots(input: ExtractionInput): Intent[] | undefined {
+  const raw = input.text ?? '';
+  if (raw.length > MAX_TEXT) return undefined;
+  const text = normalise(raw);
+  if (text.length > MAX_TEXT || looksLikeInjection(text) || mixesScripts(text)) return undefined;
+  // An emoji between words ends a segment, like a comma: "give me X for 3h :pray: shadowing the queue".
+  const marked = text
+    .replace(EMOJI, (m) => ','.padEnd(m.length))
+    .replace(PICTOGRAPH, (m) => ','.padEnd(m.length));
+  const { text: plain, quoted } = stripQuoted(plainPhrasing(marked));
+  if (quoted) return undefined;
+  const tokens = tokenize(plain).filter((t) => !(t.kind === 'punct' && /^[*_~`]$/.test(t.text)));
+  if (tokens.some((t) => t.kind === 'group' || t.kind === 'other')) return undefined;
+  const durations = findDurations(plain, { now: input.now, timeZone: input.timeZone });
+  const intents = readSlots({ tokens, source: plain, roles: input.roles, durations });
+  if (!intents) return undefined;
+  const revokesOnly = intents.every((i) => i.kind === 'request_role_change' && i.action === 'revoke');
+  const guarded = revokesOnly ? outside(tokens, noLongerNeeded(plain)) : tokens;
+  return wordGuard(wordsOf(guarded)) ? undefined : intents;
+}
+
+function parseGrammar(input: ExtractionInput): Intent[] {
   // Normalising is idempotent, so text the extractor already admitted passes through unchanged.
   const raw = input.text ?? '';
   if (raw.length > MAX_TEXT) return [none('unclear')];

@@ -16,12 +16,16 @@ const IDIOMS: RegExp[] = [
   /\bif you (?:can|could|would|don't mind|do not mind|wouldn't mind)(?= *[,.!]| *$| +(?:please|pls|plz|thanks|thank you)\b)/gi,
   /\b(?:i'd|i would|we'd|we would) (?:really |very much )?(?:appreciate (?:it )?|be (?:grateful|thankful) )if you (?:could|can|would)\b/gi,
 ];
-/** Who a support rep is relaying for, at the very start: "hi, customer here —", "Relaying for Acme:". */
+/**
+ * Who a support rep is relaying for, at the very start: "hi, customer here —", "Relaying for Acme:".
+ * The name ends on a non-space so the spaces before the separator belong to `[ \t]*` alone (recheck
+ * found the overlap polynomial).
+ */
 const RELAY =
-  /^[ \t]*(?:(?:hi|hello|hey)[ \t]*[,!]?[ \t]*)?(?:(?:the )?customer here|relaying(?: this)?(?: for| from) [^\n:—–]{1,60}?|on behalf of [^\n,:—–]{1,60}?|for (?:customer|client|account) [^\n:—–]{1,60}?)[ \t]*(?:[:,—–]|-(?= ))/i;
+  /^[ \t]*(?:(?:hi|hello|hey)[ \t]*[,!]?[ \t]*)?(?:(?:the )?customer here|relaying(?: this)?(?: for| from) [^\n:—–]{0,59}?[^\s:—–]|on behalf of [^\n,:—–]{0,59}?[^\s,:—–]|for (?:customer|client|account) [^\n:—–]{0,59}?[^\s:—–])[ \t]*(?:[:,—–]|-(?= ))/i;
 /** "I don't need it anymore": a reason to remove, which the negation guard must not read as "don't remove". */
 const NO_LONGER_NEEDED =
-  /\b(?:(?:i|we|he|she|they) (?:don't|do not|dont|doesn't|does not|no longer) needs? (?:it|this|that|them|the access|this access|admin|access)?(?: any ?more| any longer)?|(?:he's|she's|they're|he is|she is|they are) no longer (?:with us|here|on the team|with the company|at the company|working here|in the team))\b/gi;
+  /\b(?:(?:i|we|he|she|they) (?:don't|do not|dont|doesn't|does not|no longer) needs? (?:it|this|that|them|the access|this access|admin|access)?(?: any ?more| any longer)?|(?:he's|she's|they're|he is|she is|they are) no longer (?:with us|here|on the team|with the company|at the company|working here|in the team)|(?:no longer|not) needed(?: any ?more| any longer)?)\b/gi;
 
 const blank = (s: string) => ' '.repeat(s.length);
 

@@ -1,4 +1,5 @@
 import type { Intent, Target } from '../../core/intent.ts';
+import { ROLE_NOUNS } from './lexicon.ts';
 import type { ClauseResult } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseTargets } from './targets.ts';
@@ -115,7 +116,8 @@ function roleHeld(tokens: Token[], shape: Shape, roles: string[]): ClauseResult 
   let last = tokens.length;
   while (
     last > 0 &&
-    ['role', 'access', 'rights', 'already', 'still', 'currently', 'now'].includes(wordAt(tokens, last - 1))
+    (ROLE_NOUNS.has(wordAt(tokens, last - 1)) ||
+      ['already', 'still', 'currently', 'now'].includes(wordAt(tokens, last - 1)))
   )
     last--;
   const hits = findRoles(tokens.slice(0, last), roles);

@@ -1,8 +1,5 @@
 import type { Intent, Target } from '../../core/intent.ts';
 import type { DurationMatch } from './durations.ts';
-import { findRoles, roleWords } from './roles.ts';
-import { parseTargets } from './targets.ts';
-import { isWord, type Token } from './text.ts';
 import {
   GRANT_LINKS,
   GRANT_VERBS,
@@ -12,7 +9,10 @@ import {
   PRE_FILLERS,
   REVOKE_LINKS,
   REVOKE_VERBS,
-} from './vocabulary.ts';
+} from './lexicon.ts';
+import { findRoles, roleWords } from './roles.ts';
+import { parseTargets } from './targets.ts';
+import { isWord, type Token } from './text.ts';
 
 /**
  * "make @a and @b editors for 2h because …", "remove bob's editor role", "I need admin": slot

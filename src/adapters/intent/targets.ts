@@ -1,6 +1,6 @@
 import type { Target } from '../../core/intent.ts';
+import { EVERYONE_WORDS, ME_WORDS, NOT_NAMES, PRONOUNS } from './lexicon.ts';
 import type { Token } from './text.ts';
-import { EVERYONE_WORDS, ME_WORDS, NOT_NAMES, PRONOUNS } from './vocabulary.ts';
 
 /**
  * People named in a stretch of tokens: Slack mentions, emails, "me", or plain names, separated by

@@ -1,4 +1,4 @@
-import { LEMMAS } from './vocabulary.ts';
+import { LEMMAS } from './lexicon.ts';
 
 /**
  * Slack message text → tokens. Slack sends mentions as `<@U123>` / `<@U123|name>`, emails as

@@ -3,9 +3,17 @@ import { addressedOnly } from '../intent/clauses.ts';
 import { findDurations } from '../intent/duration-finder.ts';
 import { type DurationContext, parseDurationPhrase } from '../intent/durations.ts';
 import { EXTEND_VERBS, extensionSpan } from '../intent/extension.ts';
+import {
+  EVERYONE_WORDS,
+  GRANT_WORDS,
+  ME_WORDS,
+  PRONOUNS,
+  REVOKE_WORDS,
+  ROLE_NOUNS,
+  SENDER_WORDS,
+} from '../intent/lexicon.ts';
 import { findRoles } from '../intent/roles.ts';
 import { decodeEntities, type Token, tokenize } from '../intent/text.ts';
-import { EVERYONE_WORDS, GRANT_WORDS, ME_WORDS, PRONOUNS, REVOKE_WORDS } from '../intent/vocabulary.ts';
 import { TOOL_NAMES, ToolInputs, type ToolName, type ToolTarget } from './tools.ts';
 
 /**
@@ -57,23 +65,11 @@ function factsOf(ctx: GroundingContext): Facts {
   };
 }
 
-const SENDER = new Set(['me', 'myself', 'i', 'mine', "i'm", "i'd", "i'll", "i've"]);
-const ROLE_NOUNS = new Set([
-  'role',
-  'roles',
-  'access',
-  'rights',
-  'permission',
-  'permissions',
-  'perms',
-  'privileges',
-]);
-
 function speaksOfSender(tokens: Token[], roles: string[]): boolean {
   const roleWords = new Set(roles.flatMap((r) => [r.toLowerCase(), ...r.toLowerCase().split(/[-_]+/)]));
   return tokens.some((t, i) => {
     if (t.kind !== 'word') return false;
-    if (SENDER.has(t.text)) return true;
+    if (SENDER_WORDS.has(t.text)) return true;
     const next = tokens[i + 1];
     return (
       t.text === 'my' &&
