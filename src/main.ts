@@ -158,14 +158,14 @@ export async function startSurface<S extends Surface>(
   });
   const extractor =
     opts.extractor ??
-    createIntentExtractor({
+    (await createIntentExtractor({
       env: config.env,
       logger: log,
       metrics: {
         call: (e) => metrics.llmCall(e.outcome, e.latencyMs / 1000),
         fallback: (e) => metrics.llmFallback(e.reason),
       },
-    });
+    }));
   let deps: AppDeps | undefined;
   // The use cases talk back through the surface's Chat, so the surface builds them with it.
   const surface = makeSurface({

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
-import { checkModel } from '../adapters/llm/check.ts';
 import { createLogger, scrubSecrets } from '../adapters/log/logger.ts';
 import { openDirectories, type ScimDirectories, type ScimFinding } from '../adapters/scim/index.ts';
 import { checkSlack } from '../adapters/slack/check.ts';
@@ -59,8 +58,9 @@ async function diagnose(config: Config, raw: NodeJS.ProcessEnv, timeoutMs: numbe
       ...approvalsCheck(config, env, timeoutMs),
       ...(env.ANTHROPIC_API_KEY
         ? {
-            llm: () =>
-              checkModel({
+            // The Anthropic SDK (~25 MiB RSS) is loaded only for this check, never by the bot without a key.
+            llm: async () =>
+              (await import('../adapters/llm/check.ts')).checkModel({
                 apiKey: env.ANTHROPIC_API_KEY!,
                 ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
                 model: env.ROLECALL_MODEL,

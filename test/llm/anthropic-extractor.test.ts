@@ -405,7 +405,7 @@ describe('createIntentExtractor', () => {
   const logger = createLogger({ level: 'silent' });
 
   it('is the offline parser without an API key', async () => {
-    const x = createIntentExtractor({ env: parseEnv({}), logger });
+    const x = await createIntentExtractor({ env: parseEnv({}), logger });
     expect(await x.extract(input('make me an editor'))).toEqual({
       source: 'offline',
       intents: [{ kind: 'request_role_change', action: 'grant', targets: [{ kind: 'me' }], role: 'editor' }],
@@ -421,7 +421,7 @@ describe('createIntentExtractor', () => {
       ROLECALL_MODEL: 'claude-from-env',
       ROLECALL_LLM_TIMEOUT_MS: '2000',
     });
-    const r = await createIntentExtractor({ env, logger }).extract(input('make me a viewer'));
+    const r = await (await createIntentExtractor({ env, logger })).extract(input('make me a viewer'));
     expect(r.source).toBe('llm');
     expect(fake.requests[0]?.body.model).toBe('claude-from-env');
     const h = fake.requests[0]?.headers ?? {};

@@ -1,7 +1,7 @@
 import type { Env } from '../../config.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { IntentExtractor } from '../../ports/intent-extractor.ts';
-import { createAnthropicExtractor, type LlmMetrics } from '../llm/anthropic-extractor.ts';
+import type { LlmMetrics } from '../llm/anthropic-extractor.ts';
 import type { Logger } from '../log/logger.ts';
 import { readPartial, recogniseHelp } from './help-recogniser.ts';
 import { createOfflineExtractor } from './offline-parser.ts';
@@ -11,19 +11,21 @@ export { createOfflineExtractor, parseOffline } from './offline-parser.ts';
 
 /**
  * The composition root's one call: the model (with the offline parser as fallback) when
- * ANTHROPIC_API_KEY is set, else the offline parser alone.
+ * ANTHROPIC_API_KEY is set, else the offline parser alone. The Anthropic SDK (~25 MiB RSS) is
+ * loaded only when a key is set.
  */
-export function createIntentExtractor(o: {
+export async function createIntentExtractor(o: {
   env: Pick<Env, 'ANTHROPIC_API_KEY' | 'ANTHROPIC_BASE_URL' | 'ROLECALL_MODEL' | 'ROLECALL_LLM_TIMEOUT_MS'>;
   logger: Logger;
   clock?: Clock;
   metrics?: LlmMetrics;
-}): IntentExtractor {
+}): Promise<IntentExtractor> {
   const offline = createOfflineExtractor();
   if (!o.env.ANTHROPIC_API_KEY) {
     o.logger.info('ANTHROPIC_API_KEY is not set: intents come from the offline parser');
     return withHelp(offline);
   }
+  const { createAnthropicExtractor } = await import('../llm/anthropic-extractor.ts');
   return withHelp(
     createAnthropicExtractor({
       apiKey: o.env.ANTHROPIC_API_KEY,

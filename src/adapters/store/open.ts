@@ -4,7 +4,6 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { AnchoredAuditLog } from './audit-checkpoint.ts';
 import { parseAuditKeys } from './audit-keys.ts';
-import { openMongoStores } from './mongo/index.ts';
 import type { StoreSet } from './shared.ts';
 import { openSqliteStores } from './sqlite/index.ts';
 
@@ -42,6 +41,8 @@ export async function openStores(opts: { env: StoreEnv; logger: Logger; clock: C
   let stores: StoreSet;
   let checkpointFile: string | undefined;
   if (uri) {
+    // Loaded only here: the MongoDB driver costs ~33 MiB RSS in a process that runs on SQLite.
+    const { openMongoStores } = await import('./mongo/index.ts');
     const mongo = await openMongoStores({ uri, logger: opts.logger, clock: opts.clock, auditKeys });
     opts.logger.info({ store: 'mongodb', db: mongo.connection.db.databaseName }, 'store opened');
     stores = mongo;
