@@ -22,11 +22,14 @@ async function sustained(w: World, seconds: number) {
   const end = performance.now() + seconds * 1000;
   const samples: ChangeSample[] = [];
   let peakRss = 0;
+  // Where the peak RSS is: V8's heap (committed / live) and memory outside it, at the sample of the peak.
+  let atPeak: NodeJS.MemoryUsage | undefined;
   const before = await w.bot.ask<{ meter: MeterReading }>('stats');
   const sampler = setInterval(() => {
     w.bot
-      .ask<{ rssBytes: number }>('stats')
+      .ask<{ rssBytes: number; memory: NodeJS.MemoryUsage }>('stats')
       .then((s) => {
+        if (s.rssBytes > peakRss) atPeak = s.memory;
         peakRss = Math.max(peakRss, s.rssBytes);
       })
       .catch(() => undefined);
@@ -59,6 +62,16 @@ async function sustained(w: World, seconds: number) {
     auditChainOk: verify.ok,
     lostAuditRecords: Math.max(0, applied - appliedRecords),
     peakRssMiB: round(Math.max(peakRss, stats.maxRssBytes) / 2 ** 20, 1),
+    ...(atPeak
+      ? {
+          atPeakMiB: {
+            rss: round(atPeak.rss / 2 ** 20, 1),
+            heapTotal: round(atPeak.heapTotal / 2 ** 20, 1),
+            heapUsed: round(atPeak.heapUsed / 2 ** 20, 1),
+            external: round(atPeak.external / 2 ** 20, 1),
+          },
+        }
+      : {}),
     ...store,
   };
 }
