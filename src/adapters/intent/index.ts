@@ -5,6 +5,7 @@ import type { LlmMetrics } from '../llm/anthropic-extractor.ts';
 import type { Logger } from '../log/logger.ts';
 import { readPartial, recogniseHelp } from './help-recogniser.ts';
 import { createOfflineExtractor } from './offline-parser.ts';
+import { readQuestion } from './question-cues.ts';
 
 export type { LlmMetrics } from '../llm/anthropic-extractor.ts';
 export { createOfflineExtractor, parseOffline } from './offline-parser.ts';
@@ -44,6 +45,8 @@ export async function createIntentExtractor(o: {
  * Both paths alike: "help" and "who are the admins?" are recognised before the extractor, and a
  * message it did not understand carries what could be read anyway (to pre-fill the request form).
  */
+const SECOND_LOOK = ['unclear', 'not_a_request', 'unsupported', 'unknown_role'];
+
 export function withHelp(inner: IntentExtractor): IntentExtractor {
   return {
     async extract(input) {
@@ -51,7 +54,13 @@ export function withHelp(inner: IntentExtractor): IntentExtractor {
       if (asked) return { intents: [asked], source: 'offline' };
       const out = await inner.extract(input);
       const only = out.intents.length === 1 ? out.intents[0] : undefined;
-      if (only?.kind !== 'none' || only.reason === 'injection' || only.partial) return out;
+      if (only?.kind !== 'none' || only.reason === 'injection') return out;
+      // A second look for questions, by cue words: read-only answers only (question-cues.ts).
+      const second = SECOND_LOOK.includes(only.reason ?? 'unclear')
+        ? readQuestion(input.text ?? '', input.roles)
+        : undefined;
+      if (second) return { intents: [second], source: 'offline' };
+      if (only.partial) return out;
       const read = readPartial(input.text ?? '', input.roles);
       const vague = !only.reason || only.reason === 'unclear' || only.reason === 'not_a_request';
       const reason = read.reason && vague ? read.reason : only.reason;
