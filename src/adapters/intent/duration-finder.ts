@@ -68,13 +68,14 @@ function lowerKeepLength(text: string): string {
 function wordsAfter(s: string, from: number, max: number): number[] {
   const ends: number[] = [];
   // Leading space only where a space run starts, so a long run is not re-read from every position.
-  const re = /(?:(?<!\s)\s+)?([^\s,;!?\n]+)/y;
+  // A dash, colon or bracket ends the phrase: "for <@U1> — onboarding per SEC-301" is no length.
+  const re = /(?:(?<!\s)\s+)?([^\s,;!?\n—–()]+)/y;
   re.lastIndex = from;
   for (let i = 0; i < max; i++) {
     const m = re.exec(s);
     if (!m?.[1]) break;
-    const word = m[1].replace(/(?<!\.)\.+$/, '');
-    if (STOP_WORDS.has(word)) break;
+    const word = m[1].replace(/(?<!\.)\.+$|(?<!:):+$/, '');
+    if (STOP_WORDS.has(word) || word === '-') break;
     ends.push(m.index + m[0].length - (m[1].length - word.length));
     if (word.length !== m[1].length) break;
   }

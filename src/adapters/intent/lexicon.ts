@@ -50,7 +50,7 @@ export const LEMMAS: Record<string, string> = {
 export const REVOKE_VERBS = new Set(
   words(`
     remove revoke demote drop strip delete unassign take kick rescind withdraw pull downgrade
-    deprovision
+    deprovision kill rm nuke yank
   `),
 );
 /** Verbs whose subject is the target: "I need admin", "@dana needs editor". */

@@ -62,11 +62,14 @@ interface Piece {
   before?: boolean;
   after?: boolean;
   reason?: string;
+  /** Words the reader does not know but may pass over (see `tolerated`). */
+  unknown?: number;
 }
 
 const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\n']);
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
+const ME_VERBS = new Set(['gimme', 'lemme']);
 const SUBJECTS = new Set(['i', "i'd", "i'm", "i'll", 'im', 'id']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'my', 'this', 'his', 'her', 'their', 'some']);
 /** Verbs whose subject is who gets the role: "need admin", "can I get editor", "requesting viewer". */
@@ -116,12 +119,32 @@ const MODAL_OR_TO = new Set(['to', 'can', 'could', 'may', 'would']);
 const NAME_CASE = /^\p{Lu}[\p{L}'-]+$/u;
 const LOWER = /\p{Ll}/u;
 
+const DAY_WORDS =
+  /^(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|weekend)|(?:on|from|starting|after|next) \p{L}+day)$/iu;
+const VAGUE_WORD = /^(?:temp|temporary|temporarily)$/i;
+const CLAUSE_SUBJECTS = new Set([
+  'she',
+  'he',
+  'they',
+  'we',
+  'i',
+  'it',
+  "she's",
+  "he's",
+  "they're",
+  "we're",
+  "i'm",
+  "it's",
+  'there',
+  "there's",
+]);
+/** A reason told as its own clause, with a subject: "she starts on the desk today". */
+const clausal = (s: Segment) => s.tokens.some((t) => t.kind === 'word' && CLAUSE_SUBJECTS.has(t.text));
 const inSpan = (t: Token, d: DurationMatch) => t.start < d.end && d.start < t.end;
 const w = (t: Token | undefined) => (t?.kind === 'word' ? t.text : undefined);
 
 export function readSlots(input: SlotInput): Intent[] | undefined {
   const { tokens, durations, roles } = input;
-  if (durations.some((d) => !d.value)) return undefined;
   const segments = segment(tokens, durations);
   // "customer admin at Kestrel here": who is writing, not what is asked.
   const hits = segments.map((s) => (introduces(s) ? [] : findRoles(s.tokens, roles)));
@@ -152,6 +175,7 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     .flatMap((s, k) => (k ? [sep(s), ...s.tokens] : s.tokens));
   // After the core: a duration, more people for a terse "role → A, B", then the reason.
   let reasonFrom: number | undefined;
+  const excused: DurationMatch[] = [];
   let extraTargets: Target[] = [];
   let tail: DurationMatch | undefined;
   for (let i = last + 1; i < segments.length; i++) {
@@ -170,12 +194,20 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
       }
     }
     if (reasonFrom === undefined) reasonFrom = i;
-    if (timed || s.tokens.some((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at'))
-      return undefined;
+    // "she starts on the desk today": a day inside a reason's own clause is not when the grant starts.
+    const told = durations.filter((d) => s.tokens.some((t) => inSpan(t, d)));
+    if (told.some((d) => d.value || !DAY_WORDS.test(d.phrase) || !clausal(s))) return undefined;
+    if (told.length) excused.push(...told);
+    if (s.tokens.some((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at')) return undefined;
     if (findRoles(s.tokens, roles).length) return undefined;
   }
   const reason = reasonFrom === undefined ? undefined : reasonText(segments.slice(reasonFrom), input.source);
   if (reason === null) return undefined;
+  // A time phrase not understood leaves the message unclear, except a day told in the reason, or
+  // "temp"/"temporary" beside a length that says how long ("temporary admin (1h)").
+  const understood = durations.some((d) => d.value);
+  const loose = durations.filter((d) => !d.value && !excused.includes(d));
+  if (loose.some((d) => !(VAGUE_WORD.test(d.phrase) && understood))) return undefined;
   const question = tokens.some((t) => t.kind === 'punct' && t.text === '?');
   if (!startsAsRequest(coreTokens)) return undefined;
 
@@ -199,6 +231,12 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   }
   const duration: DurationMatch | undefined = tail ?? read[0]?.duration;
   if (tail && read[0]?.duration) return undefined;
+  // Passed-over words only in one change that says its verb and whom it is for in so many words.
+  if (
+    read.some((p) => p.unknown) &&
+    (read.length > 1 || !read.every((p) => p.action && (p.targets.length || p.subject)))
+  )
+    return undefined;
   // One verb carries over to verbless pieces ("make bob editor, carol viewer"); two directions never mix.
   const actions = new Set(read.flatMap((p) => (p.action ? [p.action] : [])));
   if (actions.size > 1) return undefined;
@@ -317,7 +355,10 @@ const isName = (t: Token) =>
   NAME_CASE.test(t.raw) &&
   LOWER.test(t.raw) &&
   !NOT_NAMES.has(t.text) &&
-  !SLOT_FILLERS.has(t.text);
+  !SLOT_FILLERS.has(t.text) &&
+  // "Gimme maintainer", "Revoke editor from…": a capital at the start of a sentence is no name.
+  !ME_VERBS.has(t.text) &&
+  !cueOf(t);
 
 /** The reason: from the first reason segment to the end, less trailing thanks; null when doubtful. */
 function reasonText(segs: Segment[], source: string): string | undefined | null {
@@ -526,7 +567,8 @@ function readPiece(
     }
     if (SLOT_FILLERS.has(word)) continue;
     if (TIME_WORDS.has(word) && timed) continue;
-    return undefined;
+    if (!tolerated(tokens, i, hit, timed)) return undefined;
+    piece.unknown = (piece.unknown ?? 0) + 1;
   }
   endName();
   const from = tokens[reasonAt];
@@ -549,3 +591,37 @@ function appositive(tokens: Token[], i: number): boolean {
   }
   return false;
 }
+
+/**
+ * A word the reader does not know, passed over (issue 16, third round): the whitelist alone made
+ * every new word a dead end ("kill my sre-admin", "promote <@U1> to lead effective immediately").
+ * Passed over only where it cannot change who, what or how long: not a word that may be a name or
+ * a modifier (beside the role, after "for"/"to"), no digits, no time word, nothing from the words
+ * that change a request's meaning, and at most three of them. What the piece still needs (a cue
+ * verb, a named person or "me" said in the text) is checked by the caller.
+ */
+function tolerated(tokens: Token[], i: number, hit: RoleHit, timed: DurationMatch | undefined): boolean {
+  const t = tokens[i];
+  if (t?.kind !== 'word' || /\d/.test(t.text) || TIME_WORDS.has(t.text) || MEANING.has(t.text)) return false;
+  if (i === hit.start - 1 || i === hit.end) return false;
+  const prev = w(tokens[i - 1]) ?? '';
+  if (prev === 'for' || prev === 'to' || prev === 'and' || prev === 'or') return false;
+  const next = tokens[i + 1];
+  if (next && timed && inSpan(next, timed)) return false;
+  return !(next?.kind === 'word' && next.text === "'s");
+}
+
+/** Words that may change who, what or how long, or say the request is not meant: never passed over. */
+const MEANING = new Set([
+  ...['everyone', 'everybody', 'all', 'team', 'group', 'channel', 'users', 'people', 'others', 'other'],
+  ...['members', 'whole', 'entire', 'both', 'each', 'every', 'anyone', 'nobody', 'some'],
+  ...['him', 'her', 'them', 'his', 'their', 'he', 'she', 'they', 'it', 'that', 'this', 'these', 'those'],
+  ...['was', 'were', 'been', 'had', 'did', 'used', 'once', 'ago', 'last', 'yesterday', 'previously'],
+  ...['instead', 'except', 'but', 'only', 'also', 'too', 'another', 'more', 'extra', 'less', 'than'],
+  ...['same', 'again', 'back', 'still', 'already', 'same', 'like', 'similar', 'than', 'or', 'and'],
+  ...['should', 'shall', 'might', 'must', 'will', 'wont', 'guess', 'wonder', 'probably', 'possibly'],
+  ...['test', 'testing', 'pretend', 'imagine', 'fake', 'dummy', 'example', 'sample', 'demo'],
+  ...['super', 'sub', 'full', 'partial', 'limited', 'read', 'write', 'global', 'org', 'junior', 'senior'],
+  ...['extend', 'extension', 'renew', 'prolong', 'keep', 'stay', 'remain', 'move', 'swap', 'switch'],
+  ...['change', 'replace', 'transfer', 'copy', 'clone', 'mirror', 'match', 'downgrade', 'demote'],
+]);
