@@ -78,8 +78,23 @@ export function parseOffline(input: ExtractionInput): Intent[] {
   // Guard answers (negated, injection) and unknown roles stand; "unsupported" is often only a word
   // in the reason ("…since she owns the SSO config").
   const retry = ['unclear', 'not_a_request', 'unsupported', 'unknown_role'];
-  if (only?.kind !== 'none' || !retry.includes(only.reason ?? '')) return out;
+  // "<@U1> no longer needs publisher" reads as a negation to the grammar; the slot reader sees a removal.
+  const noLonger = only?.reason === 'negated' && noLongerNeeded(input.text ?? '').length > 0;
+  if (only?.kind !== 'none' || !(retry.includes(only.reason ?? '') || noLonger))
+    return withLabelledReason(out, input.text ?? '');
   return readBySlots(input) ?? out;
+}
+
+/**
+ * "Justification: quarterly access review. Please revoke approver from <@U1>.": a reason labelled as
+ * such may come first. Taken only when it names no person and no role change took a reason already.
+ */
+const LABELLED =
+  /^[ \t]*(?:justification|reason|context|background|rationale)[ \t]*:[ \t]*([^\s.!?<@][^.!?\n<@]{2,299})[.!?\n]/i;
+function withLabelledReason(intents: Intent[], text: string): Intent[] {
+  const why = LABELLED.exec(normalise(text))?.[1]?.trim();
+  if (!why || !intents.every((i) => i.kind === 'request_role_change' && !i.justification)) return intents;
+  return intents.map((i) => ({ ...i, justification: why }));
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   GRANT_VERBS,
   JUSTIFICATION_STARTS,
   NEED_VERBS,
+  NOT_NAMES,
   POST_FILLERS,
   PRE_FILLERS,
   REVOKE_LINKS,
@@ -178,7 +179,7 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
       // "request approver for Maya Goldberg", "for our auditor <mailto:…>": what follows "for" may
       // be the person the role is for. Read as a reason, the grant would go to the requester
       // instead, so anything that may name someone there leaves the message unclear (fail closed).
-      if (first.text === 'for' && who.some(mayNameSomeone)) return unclear;
+      if (first.text === 'for' && (who.some(mayNameSomeone) || shortLowercaseName(who))) return unclear;
       const words = roleWords(c.roles);
       if (post.some((t) => t.kind === 'word' && words.has(t.text))) return { none: 'unknown_role' };
       justification = reasonText(c, first, end, false);
@@ -215,6 +216,46 @@ export function parseRoleChange(c: ClauseInput): ClauseResult | undefined {
   if (justification) intent.justification = justification.slice(0, 500);
   return { intents: [intent] };
 }
+
+/**
+ * "need editor for bob": one or two plain lowercase words after "for" may be a name typed in
+ * lowercase. Not an -ing word ("for onboarding"), a word the lexicon knows, or a determiner.
+ */
+function shortLowercaseName(who: Token[]): boolean {
+  const words = who.filter((t) => t.kind === 'word');
+  const head = words[0];
+  if (!head || words.length > 2 || words.length !== who.filter((t) => t.kind !== 'punct').length)
+    return false;
+  return (
+    /^\p{Ll}+$/u.test(head.raw) &&
+    !/ing$/.test(head.text) &&
+    !NOT_NAMES.has(head.text) &&
+    !LOWER_NOT_NAMES.has(head.text)
+  );
+}
+const LOWER_NOT_NAMES = new Set([
+  'the',
+  'a',
+  'an',
+  'my',
+  'our',
+  'this',
+  'that',
+  'their',
+  'his',
+  'her',
+  'some',
+  'now',
+  'today',
+  'work',
+  'review',
+  'audit',
+  'support',
+  'reasons',
+  'compliance',
+  'oncall',
+  'ops',
+]);
 
 /** A mention, an email, an @name, or a capitalised word of letters ("Maya"): possibly a person. */
 function mayNameSomeone(t: Token): boolean {

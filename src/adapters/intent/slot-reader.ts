@@ -70,6 +70,7 @@ const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
 const ME_VERBS = new Set(['gimme', 'lemme']);
+const REASON_LABELS = new Set(['justification', 'reason', 'context', 'why', 'background', 'rationale']);
 const SUBJECTS = new Set(['i', "i'd", "i'm", "i'll", 'im', 'id']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'my', 'this', 'his', 'her', 'their', 'some']);
 /** Verbs whose subject is who gets the role: "need admin", "can I get editor", "requesting viewer". */
@@ -156,8 +157,17 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   // Before the core: greetings and relay prefixes, or one list of people ("me: maintain, 2h").
   let lead: Target[] = [];
   let leadFor = false;
+  // "Justification: quarterly access review. Please revoke…": a labelled reason may come first.
+  const labelled =
+    first >= 2 &&
+    segments[1]?.after === ':' &&
+    segments[0]?.tokens.length === 1 &&
+    REASON_LABELS.has(w(segments[0].tokens[0]) ?? '');
+  const leadReason = labelled ? reasonText(segments.slice(1, first), input.source) : undefined;
+  if (leadReason === null) return undefined;
   for (let i = 0; i < first; i++) {
     const s = segments[i] as Segment;
+    if (labelled && s.tokens.some((t) => t.kind !== 'word' && t.kind !== 'punct')) return undefined;
     const people = s.tokens.filter((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at');
     const mine = s.tokens.some((t) => w(t) === 'me');
     if (s.reasonLed || s.tokens.some((t) => durations.some((d) => inSpan(t, d)))) return undefined;
@@ -250,10 +260,12 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     return undefined;
   if (read.length > 1 && (reason || tail)) return undefined;
   // Each time limit inside the one piece it limits; one piece, one limit.
-  if (read.length === 1 ? durations.length > 1 : durations.some((d) => !read.some((p) => p.duration === d)))
+  // (Only lengths count here: a day in the reason or a "temp" beside a length was checked above.)
+  const limits = durations.filter((d) => d.value);
+  if (read.length === 1 ? limits.length > 1 : limits.some((d) => !read.some((p) => p.duration === d)))
     return undefined;
   // "give A viewer for 2 hours and B editor": did the limit mean both? Either all pieces or none.
-  if (read.length > 1 && durations.length && read.some((p) => !p.duration)) return undefined;
+  if (read.length > 1 && limits.length && read.some((p) => !p.duration)) return undefined;
   const out: Intent[] = [];
   for (const p of read) {
     let targets = p.targets;
@@ -267,8 +279,8 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     if (leadFor && targets.some((t) => t.kind === 'me')) return undefined;
     const d = p.duration ?? (read.length === 1 ? duration : undefined);
     if (d && action === 'revoke') return undefined;
-    const why = p.reason ?? reason;
-    if (p.reason && reason) return undefined;
+    const why = p.reason ?? reason ?? leadReason;
+    if ([p.reason, reason, leadReason].filter(Boolean).length > 1) return undefined;
     out.push({
       kind: 'request_role_change',
       action,
@@ -378,7 +390,8 @@ function reasonText(segs: Segment[], source: string): string | undefined | null 
 
 /** Questions and "can I make bob admin?" are not requests; "can you…", "can I get…" are. */
 function startsAsRequest(tokens: Token[]): boolean {
-  const words = wordsOf(tokens);
+  // "no longer needs" is a removal's cue (readPiece), not a negation of the request.
+  const words = wordsOf(tokens).filter((x, i, all) => !(x === 'no' && all[i + 1] === 'longer'));
   if (hypothetical(words)) return false;
   const [a, b, c] = words;
   if (!a) return false;
@@ -434,7 +447,10 @@ function readPiece(
   const hit = hits[0];
   if (hits.length !== 1 || !hit?.role) return undefined;
   const piece: Piece = { targets: [], meObject: false, role: hit.role, arrowOrFor: false };
-  const timed = durations.find((d) => tokens.some((t) => inSpan(t, d)));
+  // A vague "temp" is no length of its own (readSlots checks it stands beside one).
+  const timed = durations.find(
+    (d) => tokens.some((t) => inSpan(t, d)) && !(VAGUE_WORD.test(d.phrase) && !d.value),
+  );
   if (timed) piece.duration = timed;
   let reasonAt = -1;
   let name: string[] = [];
@@ -519,6 +535,24 @@ function readPiece(
       piece.possessive = true;
       continue;
     }
+    // "for 10 minutes to update the billing email": after the role, "to" and a plain word is why.
+    if (word === 'to' && i >= hit.end && purpose(tokens.slice(i + 1), durations)) {
+      reasonAt = i;
+      break;
+    }
+    // "let me be owner", "let <@U1> be an approver": asks for it.
+    if (word === 'let' && w(tokens[i + 2]) === 'be' && !piece.action) {
+      piece.action = 'grant';
+      continue;
+    }
+    if (word === 'be' && w(tokens[i - 2]) === 'let') continue;
+    // "<@U1> no longer needs publisher": a removal (the guards excuse these words beside removals).
+    if (word === 'no' && w(tokens[i + 1]) === 'longer' && NEEDS.has(w(tokens[i + 2]) ?? '')) {
+      if (piece.action && piece.action !== 'revoke') return undefined;
+      piece.action = 'revoke';
+      i += 2;
+      continue;
+    }
     if (word === 'for') {
       // "for the launch blog post" after the role and the person: the reason.
       const rest = tokens.slice(i + 1);
@@ -566,7 +600,8 @@ function readPiece(
       continue;
     }
     if (SLOT_FILLERS.has(word)) continue;
-    if (TIME_WORDS.has(word) && timed) continue;
+    if (TIME_WORDS.has(word) && (timed || (VAGUE_WORD.test(word) && durations.some((d) => d.value))))
+      continue;
     if (!tolerated(tokens, i, hit, timed)) return undefined;
     piece.unknown = (piece.unknown ?? 0) + 1;
   }
@@ -625,3 +660,15 @@ const MEANING = new Set([
   ...['extend', 'extension', 'renew', 'prolong', 'keep', 'stay', 'remain', 'move', 'swap', 'switch'],
   ...['change', 'replace', 'transfer', 'copy', 'clone', 'mirror', 'match', 'downgrade', 'demote'],
 ]);
+
+const NEEDS = new Set(['need', 'needs', 'require', 'requires']);
+
+/** "to update the billing email": a purpose — plain words, the first not one that names someone. */
+function purpose(rest: Token[], durations: DurationMatch[]): boolean {
+  const head = rest[0];
+  if (rest.length < 2 || head?.kind !== 'word' || isName(head) || cueOf(head)) return false;
+  if (DETERMINERS.has(head.text) || SLOT_FILLERS.has(head.text) || TIME_WORDS.has(head.text)) return false;
+  if (['me', 'myself', 'him', 'her', 'them', 'us', 'everyone', 'all', 'be', 'have'].includes(head.text))
+    return false;
+  return rest.every((r) => (r.kind === 'word' || r.kind === 'punct') && !durations.some((d) => inSpan(r, d)));
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { withHelp } from '../../src/adapters/intent/index.ts';
+import { createOfflineExtractor } from '../../src/adapters/intent/offline-parser.ts';
+
+/**
+ * Issue 16, third round, in our own words: the slot reader passes over words it does not know where
+ * they cannot change who, what or how long; reasons told as their own clause, a labelled reason
+ * first, a purpose after "to", politeness frames and relays that name the customer.
+ */
+const roles = ['viewer', 'editor', 'publisher', 'admin', 'sre-admin', 'owner'];
+const shipped = withHelp(createOfflineExtractor());
+const extract = async (text: string) =>
+  (await shipped.extract({ text, roles, now: new Date('2025-03-12T15:00:00Z'), timeZone: 'UTC' })).intents;
+const grant = (targets: unknown[], role: string, more: Record<string, unknown> = {}) => ({
+  kind: 'request_role_change',
+  action: 'grant',
+  targets,
+  role,
+  ...more,
+});
+const U1 = { kind: 'slack_user', userId: 'U01AAAA' };
+const me = { kind: 'me' };
+
+describe('unknown words the reader may pass over', () => {
+  it.each([
+    ['nuke my sre-admin', { ...grant([me], 'sre-admin'), action: 'revoke' }],
+    ['rm <@U01AAAA> publisher', { ...grant([U1], 'publisher'), action: 'revoke' }],
+    ['Gimme editor', grant([me], 'editor')],
+    ['kindly promote <@U01AAAA> to publisher effective immediately', grant([U1], 'publisher')],
+    ['let <@U01AAAA> be a viewer', grant([U1], 'viewer')],
+    ['temp editor for me please, 20 mins', grant([me], 'editor', { durationMs: 1_200_000 })],
+  ])('%s', async (text, intent) => expect(await extract(text)).toEqual([intent]));
+
+  it.each([
+    // a word that may be a name, beside the role, after "for", or that changes the meaning
+    'need editor for bob',
+    'give <@U01AAAA> super admin',
+    'make <@U01AAAA> editor and everyone on her squad too',
+    'I was an editor last year, funny',
+    'make <@U01AAAA> viewer for testing the pipeline for a while',
+  ])('%s → no change', async (text) =>
+    expect((await extract(text)).every((i) => i.kind !== 'request_role_change')).toBe(true),
+  );
+});
+
+describe('reasons and frames', () => {
+  it('a day inside the reason’s own clause is not when the grant starts', async () => {
+    expect(await extract('Please give <@U01AAAA> editor. She starts on the desk today.')).toEqual([
+      grant([U1], 'editor', { justification: 'She starts on the desk today' }),
+    ]);
+    // …but a bare day after the request still is a delayed start.
+    expect((await extract('give <@U01AAAA> editor, tomorrow'))[0]?.kind).toBe('none');
+  });
+  it('a for-phrase ends at a dash: a ticket after it is the reason, not a length', async () => {
+    expect(await extract('Need publisher for <@U01AAAA> — onboarding per SEC-17')).toEqual([
+      grant([U1], 'publisher', { justification: 'onboarding per SEC-17' }),
+    ]);
+  });
+  it('a purpose after the length', async () => {
+    expect(await extract('let me be owner for 15 minutes to rotate the webhook secret')).toEqual([
+      grant([me], 'owner', { durationMs: 900_000, justification: 'to rotate the webhook secret' }),
+    ]);
+  });
+  it('a labelled reason first', async () => {
+    expect(await extract('Reason: offboarding checklist. Please remove publisher from <@U01AAAA>.')).toEqual([
+      { ...grant([U1], 'publisher', { justification: 'offboarding checklist' }), action: 'revoke' },
+    ]);
+  });
+  it('"no longer needs" is a removal', async () => {
+    expect(await extract('<@U01AAAA> no longer needs publisher')).toEqual([
+      { ...grant([U1], 'publisher'), action: 'revoke' },
+    ]);
+    expect((await extract('<@U01AAAA> no longer needs publisher, make her admin'))[0]?.kind).toBe('none');
+  });
+  it('"if you could …, that would be great" is a frame; a real condition stays', async () => {
+    expect(await extract('if you could make <@U01AAAA> a viewer, that would be amazing')).toEqual([
+      grant([U1], 'viewer'),
+    ]);
+    expect(
+      (await extract('if you could make <@U01AAAA> a viewer when she is back, that would be great'))[0]?.kind,
+    ).toBe('none');
+    expect((await extract('if <@U01AAAA> passes review make her a viewer'))[0]?.kind).toBe('none');
+  });
+  it('relays that name the customer first', async () => {
+    expect(
+      await extract(
+        'Client (Initech) is asking us to remove editor from <mailto:p@initech.io|p@initech.io> since he moved teams',
+      ),
+    ).toEqual([
+      {
+        ...grant([{ kind: 'email', email: 'p@initech.io' }], 'editor', { justification: 'he moved teams' }),
+        action: 'revoke',
+      },
+    ]);
+    expect(
+      await extract(
+        "hey, Initech's IT lead asked me to pass this on: please give <@U01AAAA> the viewer role",
+      ),
+    ).toEqual([grant([U1], 'viewer')]);
+  });
+});
