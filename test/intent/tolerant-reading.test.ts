@@ -98,4 +98,54 @@ describe('reasons and frames', () => {
       ),
     ).toEqual([grant([U1], 'viewer')]);
   });
+  it('thanks after the request are no reason', async () => {
+    expect(
+      await extract('Morning! <@U01AAAA> needs publisher access for 3 days. Thanks so much in advance!'),
+    ).toEqual([grant([U1], 'publisher', { durationMs: 259_200_000 })]);
+  });
+  it('"would it be possible to get…" asks for it', async () => {
+    expect(await extract('would it be possible to get <@U01AAAA> the viewer role?')).toEqual([
+      grant([U1], 'viewer'),
+    ]);
+  });
+  it('"temporary" names the grant in a removal, and stays vague in a grant without a length', async () => {
+    expect(await extract('pls revoke my temporary owner now, all done')).toEqual([
+      { ...grant([me], 'owner', { justification: 'all done' }), action: 'revoke' },
+    ]);
+    expect((await extract('give me temporary owner'))[0]?.kind).toBe('none');
+  });
+  it('an incident or ticket after the length is the reason', async () => {
+    expect(await extract('i need sre-admin 90m incident INC-77')).toEqual([
+      grant([me], 'sre-admin', { durationMs: 5_400_000, justification: 'incident INC-77' }),
+    ]);
+  });
+  it('"temp" inside an email address is no vague length', async () => {
+    expect(
+      await extract('remove viewer from <mailto:temp.ops@acme.io|temp.ops@acme.io> — contract ended'),
+    ).toEqual([
+      {
+        ...grant([{ kind: 'email', email: 'temp.ops@acme.io' }], 'viewer', {
+          justification: 'contract ended',
+        }),
+        action: 'revoke',
+      },
+    ]);
+  });
+});
+
+describe('extensions said without "extend"', () => {
+  it.each([
+    ['need 2 more hours on my editor access', [me], 'editor', 7_200_000],
+    ["add another 3 days to <@U01AAAA>'s publisher role", [U1], 'publisher', 259_200_000],
+    ['could I get 45 more minutes on my owner role?', [me], 'owner', 2_700_000],
+  ])('%s', async (text, targets, role, durationMs) =>
+    expect(await extract(text)).toEqual([
+      grant(targets as unknown[], role as string, { durationMs, extend: true }),
+    ]),
+  );
+  it('…but never around a guard word', async () => {
+    expect((await extract('need 2 more hours on my editor access if the deploy slips'))[0]?.kind).toBe(
+      'none',
+    );
+  });
 });

@@ -37,8 +37,9 @@ const STOP_WORDS = new Set([
 ]);
 const TIME_WORDS =
   /\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|years?|yrs?|while|bit|moment|night|nights|tonight|weekend|morning|afternoon|evening|today|tomorrow|now|time|sprint|quarter|shift|term|eod|eow|cob|week-?end|fortnight)\b|(?<![\w.-])\d{1,3}(?:\.\d+)?(?![\w.-])/;
+// Not inside an address: "temp.audit@kpmg.com" says nothing about time.
 const VAGUE =
-  /\b(?:temporar(?:y|ily)|temp|briefly|short[- ]term|until further notice|for the time being|for now)\b/g;
+  /(?<![\w.@+-])(?:temporar(?:y|ily)|temp|briefly|short[- ]term|until further notice|for the time being|for now)\b(?![.@+-]\w)/g;
 
 const DAYS = '(?:mon|tues?|wednes|thurs?|fri|satur|sun)(?:day)?';
 const DAY_START = new RegExp(

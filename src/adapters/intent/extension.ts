@@ -6,7 +6,7 @@ import { EXTEND_VERBS, EXTENSION_NOUNS, JUSTIFICATION_STARTS } from './lexicon.t
 import type { NoneReason } from './role-change.ts';
 import { findRoles } from './roles.ts';
 import { parseTargets } from './targets.ts';
-import { isWord, type Token } from './text.ts';
+import { isWord, type Token, tokenize } from './text.ts';
 
 export { EXTEND_VERBS } from './lexicon.ts';
 
@@ -17,6 +17,9 @@ export { EXTEND_VERBS } from './lexicon.ts';
  * Anything else in the message is not understood, so half an extension is never a plain grant.
  */
 const MORE_WORDS = /\b(?:more|extra|longer|additional)\b/g;
+/** The verbless extension: a wish or "add", the extra span, "on"/"to"/"for", whose role. */
+const MORE_ON =
+  /^(?:(?:please |pls |can (?:i|you|we) |could (?:i|you|we) )?(?:i |we )?(?:need|want|get|have|add|give me|grant me|request)[ \t]+)?((?:another|an? (?:extra|additional)|one more|\d{1,3} (?:more|extra|additional))(?: \d{1,3})? [a-z]{1,8})[ \t]+(?:on|to|for|onto)[ \t]+([^\n?!.,]{1,79}[^\s?!.,])[?!.]*$/i;
 
 export type ExtensionResult = { intent: Intent } | { none: NoneReason };
 
@@ -29,7 +32,15 @@ export function parseExtension(
 ): ExtensionResult | undefined {
   const toks = trimPoliteness(tokens);
   const v = toks.findIndex((t) => t.kind === 'word' && EXTEND_VERBS.has(t.text));
-  if (v < 0) return undefined;
+  if (v < 0) {
+    // "need 1 more hour on my maintainer access", "add another 2 days to <@U1>'s editor access":
+    // the same extension said without its verb, read as "extend <whose role> by <span>".
+    const m = MORE_ON.exec(source.trim());
+    if (!m?.[1] || !m[2]) return undefined;
+    const said = `extend ${m[2]} by ${m[1]}`;
+    const again = parseExtension(tokenize(said), said, roles, ctx);
+    return again && 'intent' in again ? again : undefined;
+  }
   const guard = clauseGuard(wordsOf(toks));
   if (guard) return { none: guard };
   if (v !== 0) return { none: 'unclear' };

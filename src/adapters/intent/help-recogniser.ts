@@ -66,7 +66,11 @@ export function readPartial(
   for (const m of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g))
     if (!m[0].startsWith('<@')) targets.push({ kind: 'email', email: m[0].toLowerCase() });
   if (targets.length === 0 && /\b(?:me|myself|i|my)\b/i.test(text)) targets.push({ kind: 'me' });
-  if (targets.length) partial.targets = targets.slice(0, 10);
+  // "<mailto:a@b.com|a@b.com>" holds the address twice: one person.
+  const unique = targets.filter(
+    (t, k) => targets.findIndex((o) => JSON.stringify(o) === JSON.stringify(t)) === k,
+  );
+  if (unique.length) partial.targets = unique.slice(0, 10);
   const words = text.toLowerCase().match(/[a-z][a-z0-9_-]*/g) ?? [];
   // A near miss ("editr", "adminstrator") is offered too: it only pre-fills the form.
   const role =

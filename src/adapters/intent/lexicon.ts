@@ -343,7 +343,18 @@ export const QUESTION_WORDS = new Set([
   ...['must', 'might'],
 ]);
 /** Words that open a reason wherever they stand. */
-export const REASON_STARTS = new Set(['because', 'since', 'bc', 'cause', 'cuz', 'coz', 'cos', 'due']);
+export const REASON_STARTS = new Set([
+  'because',
+  'since',
+  'bc',
+  'cause',
+  'cuz',
+  'coz',
+  'cos',
+  'due',
+  'incident',
+  'ticket',
+]);
 /** Words about time: only with a duration the reader understood ("temp admin for 2h"). */
 export const TIME_WORDS = new Set([
   ...['temp', 'temporary', 'temporarily', 'while', 'bit', 'briefly', 'tomorrow', 'tonight', 'today'],

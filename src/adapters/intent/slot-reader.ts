@@ -70,6 +70,18 @@ const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
 const ME_VERBS = new Set(['gimme', 'lemme']);
+const THANKS = new Set([
+  'thanks',
+  'thank',
+  'thx',
+  'ty',
+  'tia',
+  'cheers',
+  'much',
+  'many',
+  'appreciated',
+  'appreciate',
+]);
 const REASON_LABELS = new Set(['justification', 'reason', 'context', 'why', 'background', 'rationale']);
 const SUBJECTS = new Set(['i', "i'd", "i'm", "i'll", 'im', 'id']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'my', 'this', 'his', 'her', 'their', 'some']);
@@ -217,7 +229,7 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   // "temp"/"temporary" beside a length that says how long ("temporary admin (1h)").
   const understood = durations.some((d) => d.value);
   const loose = durations.filter((d) => !d.value && !excused.includes(d));
-  if (loose.some((d) => !(VAGUE_WORD.test(d.phrase) && understood))) return undefined;
+  if (loose.some((d) => !VAGUE_WORD.test(d.phrase))) return undefined;
   const question = tokens.some((t) => t.kind === 'punct' && t.text === '?');
   if (!startsAsRequest(coreTokens)) return undefined;
 
@@ -252,6 +264,8 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   if (actions.size > 1) return undefined;
   const action: Cue | undefined = [...actions][0] ?? (question ? undefined : 'grant');
   if (!action) return undefined;
+  // "temporary admin" with no length is vague for a grant; in a removal it only names the grant.
+  if (loose.length && !understood && action !== 'revoke') return undefined;
   // Without a verb only a terse form is a request: "editor for <@U1>", "Chen → viewer", "admin, 2h".
   if (
     !actions.size &&
@@ -375,8 +389,9 @@ const isName = (t: Token) =>
 /** The reason: from the first reason segment to the end, less trailing thanks; null when doubtful. */
 function reasonText(segs: Segment[], source: string): string | undefined | null {
   const kept = [...segs];
-  while (kept.length && wordsOf(kept[kept.length - 1]?.tokens ?? []).every((x) => SLOT_FILLERS.has(x)))
-    kept.pop();
+  // Trailing thanks ("Thanks in advance!", "Much appreciated.") are no reason.
+  const thanks = (ws: string[]) => ws.every((x) => SLOT_FILLERS.has(x)) || THANKS.has(ws[0] ?? '');
+  while (kept.length && thanks(wordsOf(kept[kept.length - 1]?.tokens ?? []))) kept.pop();
   if (!kept.length) return undefined;
   const words = kept.flatMap((s) => wordsOf(s.tokens));
   if (['also', 'and', 'plus', 'too', 'then', 'or', 'well'].some((x) => words.includes(x))) return null;
@@ -600,8 +615,8 @@ function readPiece(
       continue;
     }
     if (SLOT_FILLERS.has(word)) continue;
-    if (TIME_WORDS.has(word) && (timed || (VAGUE_WORD.test(word) && durations.some((d) => d.value))))
-      continue;
+    // "temp"/"temporary": readSlots lets it stand only beside a length, or in a removal.
+    if (TIME_WORDS.has(word) && (timed || VAGUE_WORD.test(word))) continue;
     if (!tolerated(tokens, i, hit, timed)) return undefined;
     piece.unknown = (piece.unknown ?? 0) + 1;
   }
