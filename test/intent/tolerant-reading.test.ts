@@ -149,3 +149,27 @@ describe('extensions said without "extend"', () => {
     );
   });
 });
+
+describe('more shapes people use', () => {
+  it('"Requesting X" asks for the writer', async () => {
+    expect(await extract('Requesting owner for 30 minutes — renewing the TLS cert')).toEqual([
+      grant([me], 'owner', { durationMs: 1_800_000, justification: 'renewing the TLS cert' }),
+    ]);
+  });
+  it('"if you don\'t mind?" is politeness', async () => {
+    expect(await extract("could you make <@U01AAAA> a publisher if you don't mind?")).toEqual([
+      grant([U1], 'publisher'),
+    ]);
+  });
+  it('a reason about the past may say how long ago', async () => {
+    expect(await extract("kick <@U01AAAA> out of publishers, she's been away for months")).toEqual([
+      { ...grant([U1], 'publisher', { justification: "she's been away for months" }), action: 'revoke' },
+    ]);
+  });
+  it('"<@UBOT> help" asks for help', async () => {
+    expect(await extract('<@U0BOT99> help')).toEqual([{ kind: 'help' }]);
+  });
+  it('"giv"', async () => {
+    expect(await extract('giv me viewer pls')).toEqual([grant([me], 'viewer')]);
+  });
+});

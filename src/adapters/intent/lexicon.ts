@@ -15,7 +15,7 @@ export const ROLE_NOUNS = new Set(
 export const GRANT_VERBS = new Set(
   words(`
     make grant give add promote upgrade set assign put appoint elevate provision get bump provide
-    enable
+    enable giv
   `),
 );
 /**

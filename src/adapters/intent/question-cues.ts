@@ -67,7 +67,9 @@ const word = (t: Token | undefined) => (t?.kind === 'word' ? t.text : '');
 export function readQuestion(raw: string, roles: string[]): Intent | undefined {
   if (raw.length > MAX) return undefined;
   const text = normalise(raw).replace(/\p{Extended_Pictographic}/gu, ' ');
-  const tokens = tokenize(text);
+  // "<@UBOT> help": a leading mention addresses the bot.
+  const all = tokenize(text);
+  const tokens = all[0]?.kind === 'mention' && all.length > 1 ? all.slice(1) : all;
   if (tokens.some((t) => t.kind === 'group' || t.kind === 'other')) return undefined;
   const words = tokens.map(word).filter(Boolean);
   // "never mind" is a cancel's own words; otherwise a negation leaves the extractor's answer.

@@ -134,6 +134,7 @@ const LOWER = /\p{Ll}/u;
 
 const DAY_WORDS =
   /^(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|weekend)|(?:on|from|starting|after|next) \p{L}+day)$/iu;
+const PAST = new Set(['been', 'was', 'were', 'had', 'ago']);
 const VAGUE_WORD = /^(?:temp|temporary|temporarily)$/i;
 const CLAUSE_SUBJECTS = new Set([
   'she',
@@ -218,7 +219,9 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     if (reasonFrom === undefined) reasonFrom = i;
     // "she starts on the desk today": a day inside a reason's own clause is not when the grant starts.
     const told = durations.filter((d) => s.tokens.some((t) => inSpan(t, d)));
-    if (told.some((d) => d.value || !DAY_WORDS.test(d.phrase) || !clausal(s))) return undefined;
+    // …and a clause about the past ("he's been inactive for months") says nothing of the grant.
+    const past = s.tokens.some((t) => t.kind === 'word' && PAST.has(t.text));
+    if (told.some((d) => d.value || !(DAY_WORDS.test(d.phrase) || past) || !clausal(s))) return undefined;
     if (told.length) excused.push(...told);
     if (s.tokens.some((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at')) return undefined;
     if (findRoles(s.tokens, roles).length) return undefined;
@@ -285,7 +288,8 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     let targets = p.targets;
     if (!targets.length) {
       if (action === 'revoke' || p.giveTo) return undefined;
-      // "me" only when the text says so: "me", "my", "I", or a subjectless "need".
+      // "me" only when the text says so: "me", "my", "I", or a subjectless "need" (never a bare
+      // "admin for 2h": the property tests hold every "me" to words in the text).
       if (!p.meObject && !p.subject && !p.needs) return undefined;
       if (read.length > 1 && !p.meObject) return undefined;
       targets = [{ kind: 'me' }];
@@ -526,7 +530,9 @@ function readPiece(
       if (piece.action && piece.action !== cue) return undefined;
       piece.action = cue;
       if (cue === 'grant' && !SELF_CUES.has(word0(t))) piece.giveTo = true;
-      if (t.text === 'need' || t.text === 'needs') piece.needs = true;
+      // "Requesting site-admin for 2 hours": like a subjectless "need", the writer asks for themself.
+      if (t.text === 'need' || t.text === 'needs' || (t.raw.toLowerCase() === 'requesting' && i === 0))
+        piece.needs = true;
       continue;
     }
     const word = t.text;
