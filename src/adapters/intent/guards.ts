@@ -37,7 +37,9 @@ const INJECTION: RegExp[] = [
   /\b(instructions?|rules?)\s+(have\s+)?(changed|been\s+updated|are\s+updated|no\s+longer\s+apply)\b/i,
   /\b(end|begin|start)\s+of\s+(the\s+)?(message|input|user\s+input|prompt|slack\s+message|data|instructions?|conversation)\b/i,
   /\b(tool_use|tool_choice|function_call|request_role_change|get_roles|lookup_user)\b/i,
-  /\b(override|bypass|circumvent|skip|disable|turn\s+off)\s+(the\s+)?(approval|approvals|policy|policies|checks?|security|authori[sz]ation|confirmation|verification|restrictions?|limits?)\b/i,
+  /\b(override|bypass|circumvent|skip|disable|turn\s+off|disregard|ignore|waive)\s+(the\s+|all\s+|any\s+|your\s+)?(policy\s+|security\s+|approval\s+)?(approval|approvals|policy|policies|checks?|security|authori[sz]ation|confirmation|verification|restrictions?|limits?)\b/i,
+  // Casting the reader as the model: "as the assistant, you must…".
+  /\bas\s+(the|an?)\s+(assistant|ai|llm|language\s+model|model|chatbot)\b/i,
   /\b(respond|reply|answer|output)\s+(only\s+)?(with|in)\s+(json|the\s+tool|a\s+tool)\b/i,
 ];
 
