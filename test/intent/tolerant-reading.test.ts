@@ -183,3 +183,20 @@ describe('injection said in plain words after a request', () => {
     expect(await extract(text)).toEqual([{ kind: 'none', reason: 'injection' }]),
   );
 });
+
+describe('"my …" before someone else is not the writer', () => {
+  it.each([
+    'requesting editor access for my new report <@U01AAAA>',
+    'need publisher for my report <@U01AAAA>',
+    'please give viewer to my manager <@U01AAAA>',
+  ])('%s never includes me', async (text) => {
+    const out = await extract(text);
+    for (const i of out) if (i.kind === 'request_role_change') expect(i.targets).not.toContainEqual(me);
+  });
+  it('"my temporary admin", "my sre-admin" are the writer’s own', async () => {
+    expect((await extract('revoke my temporary admin'))[0]).toMatchObject({
+      action: 'revoke',
+      targets: [me],
+    });
+  });
+});

@@ -79,6 +79,12 @@ export function readQuestion(raw: string, roles: string[]): Intent | undefined {
   if (words.some(CHANGE)) return undefined;
   const people = tokens.filter((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at');
   const hits = findRoles(tokens, roles);
+  // "who do I ask for admin?" asks who approves: help, whatever role it names.
+  if (
+    !people.length &&
+    /\bwho (?:do|should|can) (?:i|we) (?:ask|talk to|contact|go to|ping)\b/.test(words.join(' '))
+  )
+    return { kind: 'help' };
   if (hits.length === 1 && hits[0]?.role && !people.length) return whoHolds(tokens, hits[0]);
   if (hits.length) return undefined;
   const lower = decodeEntities(text).toLowerCase().replace(/[’]/g, "'");

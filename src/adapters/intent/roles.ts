@@ -30,6 +30,12 @@ const WORDS: Record<string, string> = {
   administrator: 'admin',
   administrators: 'admin',
   admins: 'admin',
+  // Short forms people type for long role names (only ever onto a role the catalogue has).
+  mod: 'moderator',
+  mods: 'moderator',
+  contrib: 'contributor',
+  dev: 'developer',
+  devs: 'developer',
 };
 /** Common words one letter away from usual role names: never read as typos. */
 const NOT_TYPOS = new Set([

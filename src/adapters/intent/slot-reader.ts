@@ -7,6 +7,7 @@ import {
   QUESTION_WORDS,
   REASON_STARTS,
   REVOKE_CUES,
+  ROLE_NOUNS,
   SLOT_FILLERS,
   TIME_WORDS,
 } from './lexicon.ts';
@@ -70,6 +71,8 @@ const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
 const ME_VERBS = new Set(['gimme', 'lemme']);
+const VAGUE_OR_OLD = new Set(['temp', 'temporary', 'current', 'existing', 'old', 'own']);
+const MY_OWN = new Set(['account', 'user', 'login', 'self', 'own']);
 const THANKS = new Set([
   'thanks',
   'thank',
@@ -546,6 +549,17 @@ function readPiece(
     if (word === 'my') {
       const next = tokens[i + 1];
       if (next?.kind === 'mention' || next?.kind === 'email' || (next && isName(next))) continue;
+      // "my admin", "my temporary editor access", "my account": the writer's own. "my new report
+      // <@U1>", "my manager <@U1>": someone else, described — skipped up to them; anything else
+      // ("my team") is no one we can name.
+      let k = i + 1;
+      while (k < hit.start && VAGUE_OR_OLD.has(w(tokens[k]) ?? '')) k++;
+      const own = k === hit.start || ROLE_NOUNS.has(w(tokens[k]) ?? '') || MY_OWN.has(w(tokens[k]) ?? '');
+      if (!own) {
+        if (!appositive(tokens, i)) return undefined;
+        while (tokens[i + 1]?.kind === 'word') i++;
+        continue;
+      }
       piece.meObject = true;
       named(i);
       piece.targets.push({ kind: 'me' });
