@@ -97,7 +97,7 @@ function wordScore(word: string, canonical: string, catalogueWords: Set<string>)
 
 function variants(role: string, catalogue: Set<string>): string[][] {
   const key = role.toLowerCase();
-  const parts = key.split(/[-_]+/).filter(Boolean);
+  const parts = key.split(/[-_\s]+/).filter(Boolean);
   const out: string[][] = [[key]];
   if (parts.length > 1) out.push(parts);
   if (parts.length === 2)
@@ -108,7 +108,7 @@ function variants(role: string, catalogue: Set<string>): string[][] {
 
 export function findRoles(tokens: Token[], roles: string[]): RoleHit[] {
   const catalogue = new Set(roles.map((r) => r.toLowerCase()));
-  const catalogueWords = new Set([...catalogue].flatMap((r) => [r, ...r.split(/[-_]+/)]));
+  const catalogueWords = new Set([...catalogue].flatMap((r) => [r, ...r.split(/[-_\s]+/)]));
   const table = roles.map((role) => ({ role, seqs: variants(role, catalogue) }));
   const hits: RoleHit[] = [];
   let i = 0;
@@ -143,5 +143,5 @@ export function findRoles(tokens: Token[], roles: string[]): RoleHit[] {
 
 /** Words that belong to some catalogue role ("billing" in billing-admin): a scope, never a reason. */
 export function roleWords(roles: string[]): Set<string> {
-  return new Set(roles.flatMap((r) => r.toLowerCase().split(/[-_]+/)));
+  return new Set(roles.flatMap((r) => r.toLowerCase().split(/[-_\s]+/)));
 }
