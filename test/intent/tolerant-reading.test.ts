@@ -44,11 +44,13 @@ describe('unknown words the reader may pass over', () => {
 });
 
 describe('reasons and frames', () => {
-  it('a day inside the reason’s own clause is not when the grant starts', async () => {
-    expect(await extract('Please give <@U01AAAA> editor. She starts on the desk today.')).toEqual([
-      grant([U1], 'editor', { justification: 'She starts on the desk today' }),
+  it('a time in a reason only when it is past: a day ahead may have been meant as the limit', async () => {
+    expect(await extract('Please give <@U01AAAA> editor. She joined the desk last Monday.')).toEqual([
+      grant([U1], 'editor', { justification: 'She joined the desk last Monday' }),
     ]);
-    // …but a bare day after the request still is a delayed start.
+    expect((await extract('Please give <@U01AAAA> editor. She starts on the desk today.'))[0]?.kind).toBe(
+      'none',
+    );
     expect((await extract('give <@U01AAAA> editor, tomorrow'))[0]?.kind).toBe('none');
   });
   it('a for-phrase ends at a dash: a ticket after it is the reason, not a length', async () => {
@@ -103,10 +105,8 @@ describe('reasons and frames', () => {
       await extract('Morning! <@U01AAAA> needs publisher access for 3 days. Thanks so much in advance!'),
     ).toEqual([grant([U1], 'publisher', { durationMs: 259_200_000 })]);
   });
-  it('"would it be possible to get…" asks for it', async () => {
-    expect(await extract('would it be possible to get <@U01AAAA> the viewer role?')).toEqual([
-      grant([U1], 'viewer'),
-    ]);
+  it('"would it be possible to get…" still asks what is allowed (eval/README: "is it possible to…")', async () => {
+    expect((await extract('would it be possible to get <@U01AAAA> the viewer role?'))[0]?.kind).toBe('none');
   });
   it('"temporary" names the grant in a removal, and stays vague in a grant without a length', async () => {
     expect(await extract('pls revoke my temporary owner now, all done')).toEqual([

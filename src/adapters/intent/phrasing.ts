@@ -13,7 +13,6 @@ const IDIOMS: RegExp[] = [
   /\b(?:when(?:ever)?|once) you (?:get|have|find) (?:a|the) (?:chance|moment|minute|sec|second|min)\b/gi,
   /\bwhen(?:ever)? you can\b/gi,
   /\bif (?:at all )?possible\b/gi,
-  /\b(?:would|could) it be possible (?:for you )?to(?= (?:get|give|grant|make|add|have|set)\b)/gi,
   /\b(?:effective |starting )?(?:immediately|right away|straight away)\b/gi,
   /\bif you (?:can|could|would|don't mind|do not mind|wouldn't mind)(?= *[,.!?]| *$| +(?:please|pls|plz|thanks|thank you)\b)/gi,
   /\b(?:i'd|i would|we'd|we would) (?:really |very much )?(?:appreciate (?:it )?|be (?:grateful|thankful) )if you (?:could|can|would)\b/gi,

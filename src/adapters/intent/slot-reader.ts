@@ -135,9 +135,20 @@ const MODAL_OR_TO = new Set(['to', 'can', 'could', 'may', 'would']);
 const NAME_CASE = /^\p{Lu}[\p{L}'-]+$/u;
 const LOWER = /\p{Ll}/u;
 
-const DAY_WORDS =
-  /^(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|weekend)|(?:on|from|starting|after|next) \p{L}+day)$/iu;
-const PAST = new Set(['been', 'was', 'were', 'had', 'ago']);
+const PAST = new Set([
+  'been',
+  'was',
+  'were',
+  'had',
+  'ago',
+  'last',
+  'left',
+  'went',
+  'came',
+  'got',
+  'began',
+  'yesterday',
+]);
 const VAGUE_WORD = /^(?:temp|temporary|temporarily)$/i;
 const CLAUSE_SUBJECTS = new Set([
   'she',
@@ -155,7 +166,7 @@ const CLAUSE_SUBJECTS = new Set([
   'there',
   "there's",
 ]);
-/** A reason told as its own clause, with a subject: "she starts on the desk today". */
+/** A reason told as its own clause, with a subject: "she left last Friday". */
 const clausal = (s: Segment) => s.tokens.some((t) => t.kind === 'word' && CLAUSE_SUBJECTS.has(t.text));
 const inSpan = (t: Token, d: DurationMatch) => t.start < d.end && d.start < t.end;
 const w = (t: Token | undefined) => (t?.kind === 'word' ? t.text : undefined);
@@ -220,11 +231,13 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
       }
     }
     if (reasonFrom === undefined) reasonFrom = i;
-    // "she starts on the desk today": a day inside a reason's own clause is not when the grant starts.
     const told = durations.filter((d) => s.tokens.some((t) => inSpan(t, d)));
-    // …and a clause about the past ("he's been inactive for months") says nothing of the grant.
-    const past = s.tokens.some((t) => t.kind === 'word' && PAST.has(t.text));
-    if (told.some((d) => d.value || !(DAY_WORDS.test(d.phrase) || past) || !clausal(s))) return undefined;
+    // Only a time in the past ("she left last Friday", "he's been inactive for months"): it can
+    // never have been meant as the grant's limit. "she starts today" may be one: unclear.
+    const past = s.tokens.some(
+      (t) => t.kind === 'word' && (PAST.has(t.text) || /^[a-z]{3,}ed$/.test(t.text)),
+    );
+    if (told.length && (told.some((d) => d.value) || !past || !clausal(s))) return undefined;
     if (told.length) excused.push(...told);
     if (s.tokens.some((t) => t.kind === 'mention' || t.kind === 'email' || t.kind === 'at')) return undefined;
     if (findRoles(s.tokens, roles).length) return undefined;
