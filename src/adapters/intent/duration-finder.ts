@@ -110,6 +110,11 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
     if (Number(m[1]) < Number(m[2])) addSpan(m.index, m.index + m[0].length, `${m[1]} ${m[3]}`);
     else add(m.index, m.index + m[0].length, 0, false);
   for (const m of s.matchAll(OR_TWO)) addSpan(m.index, m.index + m[0].length, `1 ${m[1]}`);
+  // "2 hours a day", "1 day a week": a schedule, never one length (it used to add up to 26 h).
+  for (const m of s.matchAll(
+    /(?<![a-z0-9])(?:\d{1,4}|an?|one)[ \t]*(?:minutes?|mins?|hours?|hrs?|h|days?|d)[ \t]+(?:a|an|per|each|every)[ \t]+(?:day|week|month|night|morning|weekday|shift)s?\b/g,
+  ))
+    add(m.index, m.index + m[0].length, -1, false);
   const spanPrefix = '(?:the )?(?:next |another |about |around |roughly |approximately )?';
   for (const m of s.matchAll(new RegExp(`\\bfor ${spanPrefix}${SPAN}`, 'g')))
     add(m.index, m.index + m[0].length, 1);

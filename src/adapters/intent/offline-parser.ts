@@ -1,6 +1,7 @@
 import type { Intent, Target } from '../../core/intent.ts';
 import type { ExtractionInput, IntentExtractor } from '../../ports/intent-extractor.ts';
 import { type Clause, clausesOf, trimPoliteness } from './clauses.ts';
+import { doubt } from './doubts.ts';
 import { findDurations } from './duration-finder.ts';
 import { parseExtension } from './extension.ts';
 import {
@@ -73,13 +74,20 @@ const SEVERITY: NoneReason[] = [
 const none = (reason: NoneReason): Intent => ({ kind: 'none', reason });
 
 export function parseOffline(input: ExtractionInput): Intent[] {
+  const read = readOffline(input);
+  const doubted = doubt(input.text ?? '', read);
+  return doubted ? [none(doubted)] : read;
+}
+
+function readOffline(input: ExtractionInput): Intent[] {
   const out = parseGrammar(input);
   const only = out.length === 1 ? out[0] : undefined;
   // Guard answers (negated, injection) and unknown roles stand; "unsupported" is often only a word
   // in the reason ("…since she owns the SSO config").
   const retry = ['unclear', 'not_a_request', 'unsupported', 'unknown_role'];
   // "<@U1> no longer needs publisher" reads as a negation to the grammar; the slot reader sees a removal.
-  const noLonger = only?.reason === 'negated' && noLongerNeeded(input.text ?? '').length > 0;
+  const noLonger =
+    only?.kind === 'none' && only.reason === 'negated' && noLongerNeeded(input.text ?? '').length > 0;
   if (only?.kind !== 'none' || !(retry.includes(only.reason ?? '') || noLonger))
     return withLabelledReason(out, input.text ?? '');
   return readBySlots(input) ?? out;

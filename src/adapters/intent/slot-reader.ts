@@ -688,8 +688,12 @@ function tolerated(tokens: Token[], i: number, hit: RoleHit, timed: DurationMatc
   if (t?.kind !== 'word' || /\d/.test(t.text) || TIME_WORDS.has(t.text) || MEANING.has(t.text)) return false;
   if (i === hit.start - 1 || i === hit.end) return false;
   const prev = w(tokens[i - 1]) ?? '';
-  if (prev === 'for' || prev === 'to' || prev === 'and' || prev === 'or') return false;
+  // After "for"/"to" a word may be a name; after "in"/"on"/"at" a scope ("admin in prod").
+  if (['for', 'to', 'and', 'or', 'in', 'on', 'at', 'within', 'over'].includes(prev)) return false;
   const next = tokens[i + 1];
+  // "i need bob to have admin": a word before "to" may be the one who gets it.
+  if (w(next) === 'to' && ['have', 'get', 'be', 'receive', 'hold', 'keep'].includes(w(tokens[i + 2]) ?? ''))
+    return false;
   if (next && timed && inSpan(next, timed)) return false;
   return !(next?.kind === 'word' && next.text === "'s");
 }
@@ -707,6 +711,12 @@ const MEANING = new Set([
   ...['super', 'sub', 'full', 'partial', 'limited', 'read', 'write', 'global', 'org', 'junior', 'senior'],
   ...['extend', 'extension', 'renew', 'prolong', 'keep', 'stay', 'remain', 'move', 'swap', 'switch'],
   ...['change', 'replace', 'transfer', 'copy', 'clone', 'mirror', 'match', 'downgrade', 'demote'],
+  // What a removal may be about other than the role itself: "remove the expiry on my admin".
+  ...['expiry', 'expiration', 'limit', 'timer', 'timeout', 'restriction', 'restrictions', 'approval'],
+  ...['reminder', 'date', 'end', 'deadline', 'schedule', 'notification', 'alert', 'request', 'cap'],
+  // Schedules, not one length: "2h daily", "1 hour at a time", "2 hours per session".
+  ...['twice', 'thrice', 'daily', 'weekly', 'nightly', 'hourly', 'session', 'pop', 'per', 'every', 'time'],
+  ...['minimum', 'least', 'backup', 'fallback', 'standby'],
 ]);
 
 const NEEDS = new Set(['need', 'needs', 'require', 'requires']);
@@ -717,6 +727,13 @@ function purpose(rest: Token[], durations: DurationMatch[]): boolean {
   if (rest.length < 2 || head?.kind !== 'word' || isName(head) || cueOf(head)) return false;
   if (DETERMINERS.has(head.text) || SLOT_FILLERS.has(head.text) || TIME_WORDS.has(head.text)) return false;
   if (['me', 'myself', 'him', 'her', 'them', 'us', 'everyone', 'all', 'be', 'have'].includes(head.text))
+    return false;
+  // Nobody in it: "to reset alice's password" or "to pass to dana" may say who it is really for.
+  if (
+    rest.some(
+      (r, k) => w(r) === "'s" || (k > 0 && w(r) === 'to') || ['him', 'her', 'them'].includes(w(r) ?? ''),
+    )
+  )
     return false;
   return rest.every((r) => (r.kind === 'word' || r.kind === 'punct') && !durations.some((d) => inSpan(r, d)));
 }

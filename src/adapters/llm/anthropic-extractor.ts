@@ -3,6 +3,7 @@ import { isRolecallError } from '../../core/errors.ts';
 import type { Intent } from '../../core/intent.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Extraction, ExtractionInput, IntentExtractor } from '../../ports/intent-extractor.ts';
+import { doubt } from '../intent/doubts.ts';
 import { admitText } from '../intent/normalise.ts';
 import { createOfflineExtractor, guardReason, parseOffline } from '../intent/offline-parser.ts';
 import type { Logger } from '../log/logger.ts';
@@ -130,7 +131,7 @@ export function createAnthropicExtractor(o: AnthropicExtractorOptions): IntentEx
     if (useful.length === 0) return [{ kind: 'none', reason: 'not_a_request' }];
     if (useful.some((i) => i.kind === 'request_role_change')) {
       const revokesOnly = useful.every((i) => i.kind !== 'request_role_change' || i.action === 'revoke');
-      const guard = guardReason(input.text, { revokesOnly });
+      const guard = guardReason(input.text, { revokesOnly }) ?? doubt(input.text, useful);
       if (guard) {
         log.warn({ guard }, 'model proposed a role change the guards refuse');
         o.metrics?.dropped?.({ tool: 'request_role_change', reason: `guard:${guard}` });
