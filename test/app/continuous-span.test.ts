@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleClick } from '../../src/app/handle-click.ts';
 import { ACTIONS } from '../../src/app/inbound.ts';
 import { revokeDueGrants } from '../../src/app/revoke-due.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
 import { messenger, usePeopleWorld } from '../support/people-world.ts';
 import { PeopleChat } from './people-chat.ts';
 import { HOUR, type Proc, type StoreKind } from './world.ts';
@@ -12,18 +12,12 @@ import { HOUR, type Proc, type StoreKind } from './world.ts';
  * span it creates (rule 4 of the test policy: anyone → editor for themselves, at most 24 h, approved by
  * an admin or owner), and approvers see the grant already running.
  */
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 describe.each(['sqlite', 'mongodb'] as StoreKind[])(
   'maxDuration holds across grants asked before the previous one ends (%s)',
   (kind) => {
-    const { boot } = usePeopleWorld(kind, () => mongo);
+    const { boot } = usePeopleWorld(kind, mongo);
     const message = messenger('span', '1700000002');
     const say = (p: Proc, text: string) =>
       message(p, { channelId: 'D0BOB', userId: 'U0BOB', isDm: true, text });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { decideRequest } from '../../src/app/approve-request.ts';
 import type { Decision } from '../../src/core/decision.ts';
 import { transition } from '../../src/core/request.ts';
 import type { RoleRequest } from '../../src/core/request-record.ts';
 import type { Card } from '../../src/ports/chat.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
 import { usePeopleWorld } from '../support/people-world.ts';
 import type { Proc, StoreKind } from './world.ts';
 
@@ -14,18 +14,12 @@ import type { Proc, StoreKind } from './world.ts';
  * approving must not count: every counted approver is checked again, fresh from the directory, when
  * the quorum is reached and again at apply.
  */
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 describe.each(['sqlite', 'mongodb'] as StoreKind[])(
   'approvals are re-validated at quorum and at apply (%s)',
   (kind) => {
-    const world = usePeopleWorld(kind, () => mongo);
+    const world = usePeopleWorld(kind, mongo);
     const TWO_OWNERS: Decision = {
       kind: 'needs_approval',
       ruleId: 'rule-3',
