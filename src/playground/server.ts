@@ -187,16 +187,17 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
       const button = typeof b.button === 'number' ? msg?.card?.buttons?.[b.button] : undefined;
       if (!msg || !button) throw new BadRequest('no such button');
       const clicker = { userId: me.id, teamId: me.teamId };
+      const click = {
+        actionId: button.actionId,
+        value: button.value,
+        clicker,
+        channelId,
+        isDm: chat.isDm(channelId),
+        messageTs: msg.ts,
+      };
       if (button.actionId === FORM_ACTION) {
         // As Slack opens a modal: the page shows the form; nothing else happens until it is sent.
-        const form = await useCases.openRequestForm?.({
-          actionId: button.actionId,
-          value: button.value,
-          clicker,
-          channelId,
-          isDm: chat.isDm(channelId),
-          messageTs: msg.ts,
-        });
+        const form = await useCases.openRequestForm?.(click);
         if (!form) throw new BadRequest('the request form is not available');
         return json(res, 200, 'prefill' in form ? { form } : { refusal: form });
       }
@@ -205,16 +206,7 @@ export function createPlaygroundSurface(o: PlaygroundSurfaceOptions): Playground
         if (!reason) throw new BadRequest('give a reason for the requester');
         await track(useCases.denyRequest(button.value, clicker, reason.slice(0, MAX_TEXT)));
       } else {
-        const spent = await track(
-          useCases.handleClick({
-            actionId: button.actionId,
-            value: button.value,
-            clicker,
-            channelId,
-            isDm: chat.isDm(channelId),
-            messageTs: msg.ts,
-          }),
-        );
+        const spent = await track(useCases.handleClick(click));
         // As Slack's response_url does: the clicked card loses its spent buttons.
         if (spent) await chat.update({ channelId, ts: msg.ts }, spent);
       }

@@ -1,42 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { handleClick } from '../../src/app/handle-click.ts';
-import { handleMessage } from '../../src/app/handle-message.ts';
-import { ACTIONS } from '../../src/app/inbound.ts';
-import type { TestMongo } from '../support/mongo-server.ts';
+import { describe, expect, it } from 'vitest';
+import { chooseInDm, messenger, usePeopleWorld } from '../support/people-world.ts';
 import { PeopleChat } from './people-chat.ts';
-import { type Proc, startWorld, type World } from './world.ts';
+import type { Proc } from './world.ts';
 
 /**
  * Issue 13 finding 3: the confirmation card and the "which Dana?" choice show only what the
  * requester may view (canView), and a refused card shows no one's roles.
  */
 describe('cards show only what the requester may view', () => {
-  let w: World;
-  afterEach(async () => {
-    await w?.close();
-  });
-  const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
-    w = await startWorld('sqlite', () => undefined as unknown as TestMongo);
-    const p = await w.boot();
-    const chat = new PeopleChat();
-    p.deps.chat = chat;
-    return { p, chat };
-  };
-  let n = 0;
+  const { boot } = usePeopleWorld();
+  const message = messenger('ev', '1700000001');
   const say = (p: Proc, from: 'bob' | 'alice' | 'erin', text: string) =>
-    handleMessage(p.deps, {
-      deliveryId: `ev-${++n}`,
-      source: 'dm',
-      isDm: true,
-      teamId: 'T0ACME',
-      channelId: `D0${from.toUpperCase()}`,
-      userId: `U0${from.toUpperCase()}`,
-      text,
-      ts: `1700000001.${String(n).padStart(6, '0')}`,
-    });
+    message(p, { channelId: `D0${from.toUpperCase()}`, userId: `U0${from.toUpperCase()}`, isDm: true, text });
 
   it('a viewer refused "what roles does @olga have?" learns nothing more from "make @olga a viewer"', async () => {
-    const { p, chat } = await boot();
+    const { w, p, chat } = await boot();
     await say(p, 'bob', 'what roles does <@U0OLGA> have?');
     expect(chat.last('D0BOB').text).toMatch(/not allowed to see/);
     await say(p, 'bob', 'make <@U0OLGA> a viewer');
@@ -72,7 +50,7 @@ describe('cards show only what the requester may view', () => {
   });
 
   it('"which Dana?" lists names and emails only to someone who may view them', async () => {
-    const { p, chat } = await boot();
+    const { w, p, chat } = await boot();
     for (const [given, family] of [
       ['Dana', 'Lee'],
       ['Dana', 'Kim'],
@@ -100,22 +78,15 @@ describe('cards show only what the requester may view', () => {
   });
 
   it("a chosen target's card shows only what the requester may view", async () => {
-    const { p, chat } = await boot();
+    const { w, p, chat } = await boot();
     // A choice value naming bob as the requester (as if built for him) still proposes a card that
     // shows only what bob may see.
-    const value = JSON.stringify({
+    await chooseInDm(p, {
       requester: 'U0BOB',
       targetScimId: w.scimId('olga'),
-      origin: { channelId: 'D0BOB', isDm: true, ts: '1700000001.000001' },
-      action: 'grant',
-      role: 'viewer',
-    });
-    await handleClick(p.deps, {
-      actionId: ACTIONS.choose,
-      value,
-      clicker: { userId: 'U0BOB', teamId: 'T0ACME' },
       channelId: 'D0BOB',
-      isDm: true,
+      ts: '1700000001.000001',
+      role: 'viewer',
     });
     const shown = withoutHelpers(
       chat.cards

@@ -1,51 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleClick } from '../../src/app/handle-click.ts';
-import { handleMessage } from '../../src/app/handle-message.ts';
 import { ACTIONS } from '../../src/app/inbound.ts';
 import { revokeDueGrants } from '../../src/app/revoke-due.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
+import { messenger, usePeopleWorld } from '../support/people-world.ts';
 import { PeopleChat } from './people-chat.ts';
-import { HOUR, type Proc, type StoreKind, startWorld, type World } from './world.ts';
+import { HOUR, type Proc, type StoreKind } from './world.ts';
 
 /**
  * Issue 13 finding 5: a grant asked while a grant of the same role runs is judged on the continuous
  * span it creates (rule 4 of the test policy: anyone → editor for themselves, at most 24 h, approved by
  * an admin or owner), and approvers see the grant already running.
  */
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 describe.each(['sqlite', 'mongodb'] as StoreKind[])(
   'maxDuration holds across grants asked before the previous one ends (%s)',
   (kind) => {
-    let w: World;
-    afterEach(async () => {
-      await w?.close();
-    });
-    const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
-      w = await startWorld(kind, () => mongo);
-      const p = await w.boot();
-      const chat = new PeopleChat();
-      p.deps.chat = chat;
-      return { p, chat };
-    };
-    let n = 0;
+    const { boot } = usePeopleWorld(kind, mongo);
+    const message = messenger('span', '1700000002');
     const say = (p: Proc, text: string) =>
-      handleMessage(p.deps, {
-        deliveryId: `span-${++n}`,
-        source: 'dm',
-        isDm: true,
-        teamId: 'T0ACME',
-        channelId: 'D0BOB',
-        userId: 'U0BOB',
-        text,
-        ts: `1700000002.${String(n).padStart(6, '0')}`,
-      });
+      message(p, { channelId: 'D0BOB', userId: 'U0BOB', isDm: true, text });
     const click = (p: Proc, who: string, actionId: string, value: string, channelId: string) =>
       handleClick(p.deps, {
         actionId,
@@ -59,7 +34,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
       chat.last('D0BOB').buttons?.find((b) => b.actionId === ACTIONS.confirm)?.value;
 
     it('"make me an editor for 24 hours" at +23 h of a 24 h grant is judged as 47 h and refused', async () => {
-      const { p, chat } = await boot();
+      const { w, p, chat } = await boot();
       const first = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 24 * HOUR });
       expect(first.state).toBe('applied');
       w.clock.advance(23 * HOUR);
@@ -74,7 +49,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('what fits is asked for approval, approvers see the running grant, and a slow approval adds nothing', async () => {
-      const { p, chat } = await boot();
+      const { w, p, chat } = await boot();
       const first = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 24 * HOUR });
       const start = w.clock.t;
       w.clock.advance(20 * HOUR);
@@ -97,7 +72,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('extending by an hour every hour cannot renew for ever either', async () => {
-      const { p, chat } = await boot();
+      const { w, p, chat } = await boot();
       await w.grant(p, { target: 'bob', role: 'editor', durationMs: 24 * HOUR });
       w.clock.advance(23 * HOUR);
       // 23 h run + 1 h left + 1 h more = 25 h > 24 h (judged before on the 2 h from now only).
@@ -112,7 +87,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('the span reaches back through earlier grants it continued, even ones already ended', async () => {
-      const { p, chat } = await boot();
+      const { w, p, chat } = await boot();
       await w.grant(p, { target: 'bob', role: 'editor', durationMs: 10 * HOUR });
       w.clock.advance(8 * HOUR);
       await w.grant(p, { target: 'bob', role: 'editor', durationMs: 8 * HOUR });
@@ -131,7 +106,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('after the running grant has ended and its role was removed, a new span starts', async () => {
-      const { p, chat } = await boot();
+      const { w, p, chat } = await boot();
       await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
       w.clock.advance(2 * HOUR);
       expect(await revokeDueGrants(p.deps)).toBe(1);

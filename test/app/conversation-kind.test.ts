@@ -1,10 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { handleClick } from '../../src/app/handle-click.ts';
-import { handleMessage } from '../../src/app/handle-message.ts';
-import { ACTIONS } from '../../src/app/inbound.ts';
-import type { TestMongo } from '../support/mongo-server.ts';
+import { describe, expect, it } from 'vitest';
+import { chooseInDm, messenger, usePeopleWorld } from '../support/people-world.ts';
 import { PeopleChat } from './people-chat.ts';
-import { type Proc, startWorld, type World } from './world.ts';
+import type { Proc } from './world.ts';
 
 /**
  * Issue 15.2: whether a conversation is a DM is what the chat adapter says (`isDm`), never read
@@ -13,29 +10,10 @@ import { type Proc, startWorld, type World } from './world.ts';
  * channel message under the channel id and an ephemeral under `channel/user`.
  */
 describe('the conversation kind is carried, not guessed', () => {
-  let w: World;
-  afterEach(async () => {
-    await w?.close();
-  });
-  const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
-    w = await startWorld('sqlite', () => undefined as unknown as TestMongo);
-    const p = await w.boot();
-    const chat = new PeopleChat();
-    p.deps.chat = chat;
-    return { p, chat };
-  };
-  let n = 0;
+  const { boot } = usePeopleWorld();
+  const message = messenger('kind', '1700000003');
   const say = (p: Proc, channelId: string, isDm: boolean, text: string) =>
-    handleMessage(p.deps, {
-      deliveryId: `kind-${++n}`,
-      source: isDm ? 'dm' : 'mention',
-      isDm,
-      teamId: 'T0ACME',
-      channelId,
-      userId: 'U0BOB',
-      text,
-      ts: `1700000003.${String(n).padStart(6, '0')}`,
-    });
+    message(p, { channelId, userId: 'U0BOB', isDm, text });
 
   it('answers in a DM whose id does not start with D as in a DM: a message there, details shown', async () => {
     const { p, chat } = await boot();
@@ -54,20 +32,13 @@ describe('the conversation kind is carried, not guessed', () => {
   });
 
   it('keeps the kind with the request: a "which one?" choice made in a DM answers in that DM', async () => {
-    const { p, chat } = await boot();
-    const value = JSON.stringify({
+    const { w, p, chat } = await boot();
+    await chooseInDm(p, {
       requester: 'U0BOB',
       targetScimId: w.scimId('erin'),
-      origin: { channelId: 'dm-U0BOB', isDm: true, ts: '1700000003.000001' },
-      action: 'grant',
-      role: 'viewer',
-    });
-    await handleClick(p.deps, {
-      actionId: ACTIONS.choose,
-      value,
-      clicker: { userId: 'U0BOB', teamId: 'T0ACME' },
       channelId: 'dm-U0BOB',
-      isDm: true,
+      ts: '1700000003.000001',
+      role: 'viewer',
     });
     expect(chat.cards.map((c) => c.to)).toEqual(['dm-U0BOB']);
   });

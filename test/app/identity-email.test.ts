@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toChatUser } from '../../src/adapters/slack/chat.ts';
 import { identify } from '../../src/app/identify.ts';
-import type { TestMongo } from '../support/mongo-server.ts';
-import { PeopleChat } from './people-chat.ts';
-import { type Proc, startWorld, type World } from './world.ts';
+import { usePeopleWorld } from '../support/people-world.ts';
+import type { PeopleChat } from './people-chat.ts';
+import type { Proc } from './world.ts';
 
 /**
  * Found on the way in issue 13: identity rests on the Slack profile email. Only an address Slack
@@ -19,15 +19,9 @@ describe('the Slack profile email as identity', () => {
   });
 
   describe('primary address', () => {
-    let w: World;
-    afterEach(async () => {
-      await w?.close();
-    });
+    const world = usePeopleWorld();
     const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
-      w = await startWorld('sqlite', () => undefined as unknown as TestMongo);
-      const p = await w.boot();
-      const chat = new PeopleChat();
-      p.deps.chat = chat;
+      const { w, p, chat } = await world.boot();
       // Sam's directory record: primary sam@, and a shared mailbox as a second address.
       w.scim.state.addUser({
         userName: 'sam@acme.test',
@@ -37,19 +31,8 @@ describe('the Slack profile email as identity', () => {
           { value: 'sam@acme.test', type: 'work', primary: true },
         ],
       });
-      const person = (id: string, email: string) =>
-        chat.people.set(id, {
-          id,
-          teamId: 'T0ACME',
-          name: id,
-          email,
-          isBot: false,
-          isDeleted: false,
-          isRestricted: false,
-          isStranger: false,
-        });
-      person('U0SAM', 'sam@acme.test');
-      person('U0MAILBOX', 'billing@acme.test');
+      chat.addPerson('U0SAM', 'U0SAM', 'sam@acme.test');
+      chat.addPerson('U0MAILBOX', 'U0MAILBOX', 'billing@acme.test');
       return { p, chat };
     };
 

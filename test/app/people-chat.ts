@@ -25,6 +25,19 @@ export class PeopleChat extends RecordingChat {
       },
     ]),
   );
+  /** Someone Slack knows (a member of acme's workspace, confirmed email) beyond the world's people. */
+  addPerson(id: string, name: string, email: string): void {
+    this.people.set(id, {
+      id,
+      teamId: 'T0ACME',
+      name,
+      email,
+      isBot: false,
+      isDeleted: false,
+      isRestricted: false,
+      isStranger: false,
+    });
+  }
   override async post(channelId: string, card: Card, threadTs?: string): Promise<MessageRef> {
     this.cards.push({ to: channelId, card: asMrkdwn(card) });
     return super.post(channelId, card, threadTs);

@@ -1,21 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { reconcileGrants } from '../../src/app/reconcile-grants.ts';
 import { registerReconcileCommand } from '../../src/cli/reconcile.ts';
 import { startScheduler } from '../../src/scheduler.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
 import { HOUR, type StoreKind, startWorld, type World } from './world.ts';
 
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 describe.each(['sqlite', 'mongodb'] as StoreKind[])('reconcile on %s', (kind) => {
   let w: World;
@@ -24,7 +18,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])('reconcile on %s', (kind) =>
   });
 
   it('reports missing, re-added and overdue grants, and --fix repairs through SCIM with audit records', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     const fine = await w.grant(p, { target: 'alice', role: 'viewer', durationMs: 3 * HOUR });
     const removed = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 3 * HOUR });
@@ -76,7 +70,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])('reconcile on %s', (kind) =>
   });
 
   it('never re-grants a role that an approved revoke through Rolecall removed before the end', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     const timed = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
     w.clock.advance(60_000);
@@ -90,7 +84,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])('reconcile on %s', (kind) =>
   });
 
   it('ignores a grant left in place on purpose and one covered by a permanent grant', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     // Erin held editor before: the end leaves it in place, which is not drift.
     await w.grant(p, { target: 'erin', role: 'editor', durationMs: HOUR });
@@ -133,7 +127,7 @@ describe('rolecall reconcile (CLI, SQLite)', () => {
   }
 
   it('exits 1 on drift without --fix, 0 after --fix; --json prints one object per grant', async () => {
-    w = await startWorld('sqlite', () => mongo);
+    w = await startWorld('sqlite', mongo);
     writeFileSync(join(w.dir, 'rolecall.yml'), w.policyText);
     const p = await w.boot();
     const g = await w.grant(p, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });

@@ -1,34 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { decideRequest } from '../../src/app/approve-request.ts';
 import type { Decision } from '../../src/core/decision.ts';
 import { transition } from '../../src/core/request.ts';
 import type { RoleRequest } from '../../src/core/request-record.ts';
 import type { Card } from '../../src/ports/chat.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
-import { PeopleChat } from './people-chat.ts';
-import { type Proc, type StoreKind, startWorld, type World } from './world.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
+import { usePeopleWorld } from '../support/people-world.ts';
+import type { Proc, StoreKind } from './world.ts';
 
 /**
  * Issue 13 finding 4: in a two-owner approval, an approver removed from Owners and deactivated after
  * approving must not count: every counted approver is checked again, fresh from the directory, when
  * the quorum is reached and again at apply.
  */
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 describe.each(['sqlite', 'mongodb'] as StoreKind[])(
   'approvals are re-validated at quorum and at apply (%s)',
   (kind) => {
-    let w: World;
-    afterEach(async () => {
-      await w?.close();
-    });
+    const world = usePeopleWorld(kind, mongo);
     const TWO_OWNERS: Decision = {
       kind: 'needs_approval',
       ruleId: 'rule-3',
@@ -37,36 +28,23 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
       capped: false,
     };
     const owners = ['oscar', 'pat'] as const;
-    const boot = async (): Promise<{ p: Proc; chat: PeopleChat }> => {
-      w = await startWorld(kind, () => mongo);
-      const p = await w.boot();
-      const chat = new PeopleChat();
-      p.deps.chat = chat;
+    const boot = async () => {
+      const { w, p, chat } = await world.boot();
       const group = [...w.scim.state.groups.values()].find((g) => g.displayName === 'Owners')!;
       for (const name of owners) {
         const email = `${name}@acme.test`;
         const user = w.scim.state.addUser({ userName: email, displayName: name, emails: [email] });
         group.members = [...((group.members as { value: string }[]) ?? []), { value: user.id }];
-        const slack = `U0${name.toUpperCase()}`;
-        chat.people.set(slack, {
-          id: slack,
-          teamId: 'T0ACME',
-          name,
-          email,
-          isBot: false,
-          isDeleted: false,
-          isRestricted: false,
-          isStranger: false,
-        });
+        chat.addPerson(`U0${name.toUpperCase()}`, name, email);
       }
-      return { p, chat };
+      return { w, p, chat };
     };
     const userOf = (name: string) =>
-      [...w.scim.state.users.values()].find((u) => u.userName === `${name}@acme.test`)!;
+      [...world.w.scim.state.users.values()].find((u) => u.userName === `${name}@acme.test`)!;
     /** Removed from Owners and deactivated, as an admin or an IdP sync would do it. */
     const demote = (name: string) => {
       const id = userOf(name).id;
-      const group = [...w.scim.state.groups.values()].find((g) => g.displayName === 'Owners')!;
+      const group = [...world.w.scim.state.groups.values()].find((g) => g.displayName === 'Owners')!;
       group.members = ((group.members as { value: string }[]) ?? []).filter((m) => m.value !== id);
       userOf(name).active = false;
     };
@@ -82,10 +60,10 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
         },
       );
     const ownerRequest = (p: Proc) =>
-      w.approvedRequest(p, { requester: 'olga', target: 'erin', role: 'owner', decision: TWO_OWNERS });
+      world.w.approvedRequest(p, { requester: 'olga', target: 'erin', role: 'owner', decision: TWO_OWNERS });
 
     it('at quorum: an approver demoted and deactivated since their click no longer counts', async () => {
-      const { p } = await boot();
+      const { w, p } = await boot();
       const r = await ownerRequest(p);
       expect(r.state).toBe('awaiting_approval');
       await approve(p, r.id, 'oscar');
@@ -101,7 +79,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('at quorum: approvers who still qualify complete it and the change is applied', async () => {
-      const { p } = await boot();
+      const { w, p } = await boot();
       const r = await ownerRequest(p);
       await approve(p, r.id, 'oscar');
       await approve(p, r.id, 'pat');
@@ -110,7 +88,7 @@ describe.each(['sqlite', 'mongodb'] as StoreKind[])(
     });
 
     it('at apply: an approval that went stale after the quorum (e.g. before a retry) stops the change', async () => {
-      const { p } = await boot();
+      const { w, p } = await boot();
       let r: RoleRequest = await ownerRequest(p);
       for (const name of owners) {
         const t = transition(

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import { applyChange } from '../../src/app/apply-change.ts';
 import { confirmRequest, requestApproval } from '../../src/app/confirm-request.ts';
@@ -7,16 +7,10 @@ import { recoverInterrupted } from '../../src/app/recover.ts';
 import { REVOKE_RETRY_MS, revokeDueGrants } from '../../src/app/revoke-due.ts';
 import { transition } from '../../src/core/request.ts';
 import { startScheduler } from '../../src/scheduler.ts';
-import { startTestMongo, type TestMongo } from '../support/mongo-server.ts';
-import { HOUR, haltAt, type Proc, type StoreKind, startWorld, type World } from './world.ts';
+import { useTestMongo } from '../support/mongo-per-file.ts';
+import { HOUR, haltAt, type Proc, type StoreKind, startWorld, type Who, type World } from './world.ts';
 
-let mongo: TestMongo;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo?.stop();
-});
+const mongo = useTestMongo();
 
 const kinds: StoreKind[] = ['sqlite', 'mongodb'];
 
@@ -26,13 +20,38 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     await w?.close();
   });
   const start = async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     return w;
   };
   const kindsOf = async (p: Proc, requestId: string) =>
     (await p.deps.audit.query({ requestId })).map((a) => a.kind);
   /** What the scheduler does on each tick, as the bot runs it. */
   const tick = (p: Proc, graceMs?: number) => startScheduler(p.deps, 3_600_000).tick(graceMs);
+  /**
+   * A process that dies at `point` while applying an approved grant (`before` runs between the
+   * approval and the apply); the test then stops it, as a crash would.
+   */
+  const crashApplying = async (
+    point: Parameters<typeof haltAt>[0],
+    grant: { target: Who; role: string; durationMs: number },
+    before?: (p: Proc, approved: Awaited<ReturnType<World['approvedRequest']>>) => Promise<unknown>,
+  ) => {
+    const crash = haltAt(point);
+    const first = await w.boot({ directories: crash.directories });
+    const approved = await w.approvedRequest(first, grant);
+    await before?.(first, approved);
+    void applyChange(first.deps, approved);
+    await crash.halted;
+    return { first, approved };
+  };
+  /** The `revoked` record of a request (the first, if any). */
+  const revokedOf = async (p: Proc, requestId: string) =>
+    (await p.deps.audit.query({ requestId, kinds: ['revoked'] }))[0];
+  /** The end left the role alone: no PATCH since `patches` were counted, `who` still an editor. */
+  const expectNoPatchStillEditor = (patches: number, who: Who) => {
+    expect(w.patches()).toBe(patches);
+    expect(w.groupMembers('Editors')).toContain(w.scimId(who));
+  };
 
   it('a grant for 2 h is revoked at 2 h, not before; requester and target are told', async () => {
     await start();
@@ -56,7 +75,7 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     expect(r?.state).toBe('revoked');
     expect(r?.rolesAfter).toEqual(['viewer']);
     expect(await kindsOf(p, g.id)).toEqual(['applying', 'applied', 'revoking', 'revoked']);
-    const revoked = (await p.deps.audit.query({ requestId: g.id, kinds: ['revoked'] }))[0]!;
+    const revoked = (await revokedOf(p, g.id))!;
     expect(revoked.actor?.displayName).toBe('Rolecall');
     expect(revoked.requester?.scimId).toBe(w.scimId('alice'));
     expect(revoked.note).toContain(`on behalf of request ${g.id}`);
@@ -81,11 +100,11 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash between the write-ahead record and the PATCH: recovery marks it failed, nothing applied', async () => {
     await start();
-    const crash = haltAt('before_patch');
-    const first = await w.boot({ directories: crash.directories });
-    const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
-    void applyChange(first.deps, approved);
-    await crash.halted;
+    const { first, approved } = await crashApplying('before_patch', {
+      target: 'bob',
+      role: 'editor',
+      durationMs: 2 * HOUR,
+    });
     expect((await first.deps.requests.get(approved.id))?.state).toBe('applying');
     await first.stop();
 
@@ -125,12 +144,12 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash between the PATCH and the outcome record: recovery completes it once, ending on time', async () => {
     await start();
-    const crash = haltAt('after_patch');
     const t0 = w.clock.t;
-    const first = await w.boot({ directories: crash.directories });
-    const approved = await w.approvedRequest(first, { target: 'bob', role: 'editor', durationMs: 2 * HOUR });
-    void applyChange(first.deps, approved);
-    await crash.halted;
+    const { first, approved } = await crashApplying('after_patch', {
+      target: 'bob',
+      role: 'editor',
+      durationMs: 2 * HOUR,
+    });
     expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
     expect((await first.deps.requests.get(approved.id))?.state).toBe('applying');
     await first.stop();
@@ -155,13 +174,12 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
   it('a crash before the PATCH of a role already held: recovery records a no-op, and the end leaves the role', async () => {
     await start();
-    const crash = haltAt('before_patch');
-    const first = await w.boot({ directories: crash.directories });
-    const approved = await w.approvedRequest(first, { target: 'erin', role: 'editor', durationMs: HOUR });
-    // What confirm records: the target's roles as observed then (Erin is an editor already).
-    await audit(first.deps, approved, 'confirmed', { rolesBefore: ['editor'] });
-    void applyChange(first.deps, approved);
-    await crash.halted;
+    const { first, approved } = await crashApplying(
+      'before_patch',
+      { target: 'erin', role: 'editor', durationMs: HOUR },
+      // What confirm records: the target's roles as observed then (Erin is an editor already).
+      (p, approved) => audit(p.deps, approved, 'confirmed', { rolesBefore: ['editor'] }),
+    );
     await first.stop();
 
     w.clock.advance(20 * 60_000);
@@ -176,9 +194,8 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
 
     w.clock.advance(HOUR);
     await tick(second);
-    expect(w.patches()).toBe(patches);
-    expect(w.groupMembers('Editors')).toContain(w.scimId('erin'));
-    const revoked = (await second.deps.audit.query({ requestId: approved.id, kinds: ['revoked'] }))[0]!;
+    expectNoPatchStillEditor(patches, 'erin');
+    const revoked = (await revokedOf(second, approved.id))!;
     expect(revoked.outcome).toBe('held_before');
   });
 
@@ -266,7 +283,7 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     w.clock.advance(HOUR);
     await tick(p);
     expect(w.groupMembers('Editors')).not.toContain(w.scimId('bob'));
-    const revoked = (await p.deps.audit.query({ requestId: timed.id, kinds: ['revoked'] }))[0]!;
+    const revoked = (await revokedOf(p, timed.id))!;
     expect(revoked.outcome).toBe('changed');
   });
 
@@ -279,17 +296,12 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     const second = await w.grant(p, { target: 'erin', role: 'editor', durationMs: 2 * HOUR });
     w.clock.advance(HOUR);
     await tick(p);
-    expect((await p.deps.audit.query({ requestId: first.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
-      'superseded',
-    );
+    expect((await revokedOf(p, first.id))?.outcome).toBe('superseded');
     w.clock.advance(HOUR);
     const patches = w.patches();
     await tick(p);
-    expect((await p.deps.audit.query({ requestId: second.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
-      'held_before',
-    );
-    expect(w.patches()).toBe(patches);
-    expect(w.groupMembers('Editors')).toContain(w.scimId('erin'));
+    expect((await revokedOf(p, second.id))?.outcome).toBe('held_before');
+    expectNoPatchStillEditor(patches, 'erin');
   });
 
   it('a due grant waits while another grant of the role is being applied, then is superseded', async () => {
@@ -303,9 +315,7 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     expect((await p.deps.requests.get(first.id))?.state).toBe('applied');
     await applyChange(p.deps, ext);
     await tick(p);
-    expect((await p.deps.audit.query({ requestId: first.id, kinds: ['revoked'] }))[0]?.outcome).toBe(
-      'superseded',
-    );
+    expect((await revokedOf(p, first.id))?.outcome).toBe('superseded');
     expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
   });
 
@@ -317,9 +327,8 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     w.clock.advance(HOUR);
     const patches = w.patches();
     await tick(p);
-    expect(w.patches()).toBe(patches);
-    expect(w.groupMembers('Editors')).toContain(w.scimId('erin'));
-    const revoked = (await p.deps.audit.query({ requestId: g.id, kinds: ['revoked'] }))[0]!;
+    expectNoPatchStillEditor(patches, 'erin');
+    const revoked = (await revokedOf(p, g.id))!;
     expect(revoked.outcome).toBe('held_before');
   });
 
@@ -333,11 +342,10 @@ describe.each(kinds)('time-bound grants on %s', (kind) => {
     w.clock.advance(30 * 60_000);
     const patches = w.patches();
     await tick(p);
-    expect(w.patches()).toBe(patches);
-    expect(w.groupMembers('Editors')).toContain(w.scimId('bob'));
+    expectNoPatchStillEditor(patches, 'bob');
     const firstNow = await p.deps.requests.get(first.id);
     expect(firstNow?.state).toBe('revoked');
-    const rec = (await p.deps.audit.query({ requestId: first.id, kinds: ['revoked'] }))[0]!;
+    const rec = (await revokedOf(p, first.id))!;
     expect(rec.outcome).toBe('superseded');
     expect(rec.note).toContain(second.id);
     // The second grant, though a no-op when applied, was Rolecall's own: it is removed at its end.
@@ -381,7 +389,7 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
   };
 
   it('approvers get one reminder before expiry; at expiry the requester is told and nothing changes', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     const t0 = w.clock.t;
     const r = await w.approvedRequest(p, {
@@ -427,7 +435,7 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
   });
 
   it('the pending deadline follows timers.pendingTtl and reminderBefore from the policy file', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     p.deps.policy = { ...p.deps.policy, timers: { ...p.deps.policy.timers, reminderBefore: 10 * 60_000 } };
     const t0 = w.clock.t;
@@ -455,7 +463,7 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
   });
 
   it('a pending request is not expired by a spent card deadline, only by its own', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     const r = await w.approvedRequest(p, {
       target: 'bob',
@@ -477,7 +485,7 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
   });
 
   it('two processes ticking at once remind once and expire once', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const a = await w.boot();
     const b = await w.boot();
     const t0 = w.clock.t;
@@ -499,7 +507,7 @@ describe.each(kinds)('pending expiry and reminders on %s', (kind) => {
   });
 
   it('a confirmation card expires after 15 min: the scheduler expires it and a late click says so', async () => {
-    w = await startWorld(kind, () => mongo);
+    w = await startWorld(kind, mongo);
     const p = await w.boot();
     const t0 = w.clock.t;
     const a = await w.approvedRequest(p, { target: 'bob', role: 'editor', unconfirmed: true });

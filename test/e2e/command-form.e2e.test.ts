@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FORM_CALLBACK, FORM_FIELDS } from '../../src/adapters/slack/request-form.ts';
+import { useE2E } from '../support/e2e-suite.ts';
 import { viewSubmissionPayload } from '../support/slack-payloads.ts';
-import { buttons, type E2E, NOBOT, startE2E, TEAM } from './harness.ts';
+import { buttons, type E2E, NOBOT, TEAM } from './harness.ts';
 
 /**
  * Issue 16 §2: `/rolecall <text>` that is not understood opens the pre-filled request form at once
@@ -10,16 +11,7 @@ import { buttons, type E2E, NOBOT, startE2E, TEAM } from './harness.ts';
  */
 describe.each(['http', 'socket'] as const)('/rolecall not understood opens the form (%s)', (mode) => {
   let e: E2E;
-  beforeAll(async () => {
-    e = await startE2E({ mode });
-  });
-  afterAll(async () => {
-    await e?.close();
-  });
-  afterEach(async () => {
-    await e.settled();
-    expect(e.slack.flagged().map((c) => `${c.method}: ${c.flags?.join('; ')}`)).toEqual([]);
-  });
+  useE2E({ mode }, (started) => (e = started), { noFlagged: true });
 
   const since = (from: number, method: string) =>
     e.slack.callsTo(method).filter((x) => e.slack.calls.indexOf(x) >= from);

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVALS, buttons, type E2E, GENERAL, NOBOT, type PEOPLE, startE2E } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { askForCard, useE2E } from '../support/e2e-suite.ts';
+import { APPROVALS, buttons, type E2E, GENERAL, NOBOT, type PEOPLE } from './harness.ts';
 
 /**
  * The main flows against the emulator that enforces Slack's delivery contract, in both delivery
@@ -9,24 +10,10 @@ import { APPROVALS, buttons, type E2E, GENERAL, NOBOT, type PEOPLE, startE2E } f
  */
 describe.each(['http', 'socket'] as const)('main flows on real Slack rules (%s)', (mode) => {
   let e: E2E;
-  beforeAll(async () => {
-    e = await startE2E({ mode });
-  });
-  afterAll(async () => {
-    await e?.close();
-  });
-  afterEach(async () => {
-    await e.settled();
-    expect(e.slack.flagged().map((c) => `${c.method}: ${c.flags?.join('; ')}`)).toEqual([]);
-  });
+  useE2E({ mode }, (started) => (e = started), { noFlagged: true });
 
-  const card = async (who: keyof typeof PEOPLE, text: string, where: { dm?: boolean } = {}) => {
-    await e.settled();
-    const from = e.slack.calls.length;
-    const said = await e.say(who, text, where);
-    const c = await e.replyTo(who, /\?$/, from);
-    return { ...c, said, from, requestId: buttons(c.blocks).find((b) => b.actionId === 'rc_confirm')?.value };
-  };
+  const card = (who: keyof typeof PEOPLE, text: string, where: { dm?: boolean } = {}) =>
+    askForCard(e, who, text, where);
 
   it('mention in a channel: the card is seen (no thread that does not exist), the outcome lands in the mention’s thread', async () => {
     const c = await card('alice', 'make <@U0DANA1> an editor');

@@ -1,28 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { askForCard, useE2E } from '../support/e2e-suite.ts';
 import { blockActionPayload, homeOpenedEvent } from '../support/slack-payloads.ts';
-import { APPROVALS, buttons, type E2E, GENERAL, type PEOPLE, startE2E, TEAM } from './harness.ts';
+import { APPROVALS, buttons, type E2E, GENERAL, type PEOPLE, TEAM } from './harness.ts';
 
 /** Issue 14's remaining items, each against the emulator's Slack rules, in both delivery modes. */
 describe.each(['http', 'socket'] as const)('Slack rules (%s)', (mode) => {
   let e: E2E;
-  beforeAll(async () => {
-    e = await startE2E({ mode });
-  });
-  afterAll(async () => {
-    await e?.close();
-  });
-  afterEach(async () => {
-    await e.settled();
-    expect(e.slack.flagged().map((c) => `${c.method}: ${c.flags?.join('; ')}`)).toEqual([]);
-  });
+  useE2E({ mode }, (started) => (e = started), { noFlagged: true });
 
-  const card = async (who: keyof typeof PEOPLE, text: string) => {
-    await e.settled();
-    const from = e.slack.calls.length;
-    const said = await e.say(who, text);
-    const c = await e.replyTo(who, /\?$/, from);
-    return { ...c, said, from, requestId: buttons(c.blocks).find((b) => b.actionId === 'rc_confirm')?.value };
-  };
+  const card = (who: keyof typeof PEOPLE, text: string) => askForCard(e, who, text);
 
   it('item 2: /rolecall in a DM between two people is answered through response_url, the outcome by DM', async () => {
     await e.settled();
@@ -126,12 +112,7 @@ describe.each(['http', 'socket'] as const)('Slack rules (%s)', (mode) => {
 
 describe.each(['http', 'socket'] as const)('item 7: readiness follows the bot’s auth (%s)', (mode) => {
   let e: E2E;
-  beforeAll(async () => {
-    e = await startE2E({ mode });
-  });
-  afterAll(async () => {
-    await e?.close();
-  });
+  useE2E({ mode }, (started) => (e = started));
 
   it('turns 503 on tokens_revoked, and is ready again after a restart with a working token', async () => {
     expect((await e.readyz()).status).toBe(200);

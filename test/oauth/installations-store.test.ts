@@ -57,5 +57,10 @@ it('sqlite: the installations migration runs once, beside the main schema, and r
   const db = stores.connection.db;
   expect(db.prepare('SELECT version FROM installation_migrations').all()).toEqual([{ version: 1 }]);
   db.prepare("INSERT INTO installation_migrations VALUES (2, 'future', 'x')").run();
-  await expect(openInstallations(stores, clock)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE' });
+  await expect(openInstallations(stores, clock)).rejects.toMatchObject({
+    code: 'STORE.UNAVAILABLE',
+    // The same runner and refusal as the main schema (migrations.ts): what to do, both versions.
+    message: 'the installations schema (v2) is newer than this Rolecall understands (v1); upgrade Rolecall',
+    details: { schemaVersion: 2, codeVersion: 1 },
+  });
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import type { RichText } from '../../src/core/rich-text.ts';
 import { dmChannelOf } from '../../src/playground/web-chat.ts';
@@ -7,11 +7,11 @@ import {
   APPROVALS,
   buttonIndex,
   type Client,
+  clientPerTest,
   DANA_LEE,
   ERIN,
   GENERAL,
   OLIVIA,
-  startClient,
   VIC,
 } from './helpers.ts';
 
@@ -21,12 +21,7 @@ import {
  * fresh playground, so none depends on what an earlier one changed (issue 16).
  */
 let c: Client;
-beforeEach(async () => {
-  c = await startClient();
-});
-afterEach(async () => {
-  await c.p.stop();
-});
+clientPerTest((started) => (c = started));
 
 describe('playground API', () => {
   it('lists the sample people with their roles read from the embedded directory', async () => {

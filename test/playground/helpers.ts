@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { type Playground, startPlayground } from '../../src/playground/index.ts';
 import type { WebMessage } from '../../src/playground/web-chat.ts';
@@ -18,6 +19,8 @@ export interface Client {
   /** The last bot card `as` sees in `channel` whose text matches. */
   card(as: string, channel: string, match: RegExp): Promise<ApiMessage>;
   groupsOf(email: string): string[];
+  /** POST a JSON body to an API path: the status and the JSON answer. */
+  post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 /** A message as the API serves it, its card's neutral rich text read through the Slack renderer. */
@@ -68,7 +71,24 @@ export async function startClient(env: NodeJS.ProcessEnv = {}, port = 0): Promis
       return found;
     },
     groupsOf: (email) => p.scim.state.groupsOf(email),
+    post,
   };
+}
+
+/**
+ * A fresh playground for every test of the file or describe block, so none depends on what an
+ * earlier one changed (issue 16); `use` is handed each test's client, stopped after the test.
+ */
+export function clientPerTest(use: (c: Client) => void): void {
+  let c: Client | undefined;
+  beforeEach(async () => {
+    c = await startClient();
+    use(c);
+  });
+  afterEach(async () => {
+    await c?.p.stop();
+    c = undefined;
+  });
 }
 
 export const buttonIndex = (m: ApiMessage, text: string) => {

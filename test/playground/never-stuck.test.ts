@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mrkdwn } from '../../src/adapters/slack/mrkdwn.ts';
 import { dmChannelOf } from '../../src/playground/web-chat.ts';
 import {
@@ -6,12 +6,12 @@ import {
   APPROVALS,
   buttonIndex,
   type Client,
+  clientPerTest,
   DANA_KIM,
   DANA_LEE,
   ERIN,
   GENERAL,
   OLIVIA,
-  startClient,
   VIC,
 } from './helpers.ts';
 
@@ -21,21 +21,9 @@ import {
  * per refusal saying who could help. Each test starts from a fresh playground.
  */
 let c: Client;
-beforeEach(async () => {
-  c = await startClient();
-});
-afterEach(async () => {
-  await c.p.stop();
-});
+clientPerTest((started) => (c = started));
 
-const post = async (path: string, body: unknown) => {
-  const res = await fetch(c.p.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const post = (path: string, body: unknown) => c.post(path, body);
 
 /** Replies to one said message, in its thread, as `as` sees them. */
 /**

@@ -1,39 +1,24 @@
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type FaultRule,
-  type ScimServer,
-  type ScimServerOptions,
-  startScimServer,
-} from '../support/scim-server.ts';
-import { failure, makeDirectory } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { FaultRule, ScimServer, ScimServerOptions } from '../support/scim-server.ts';
+import { failure, makeDirectory, serverPerTest } from './helpers.ts';
 
 /** Each fault of a real directory, one test each; every one fails if the behaviour regresses. */
 
 const TOKEN = 'faults-token';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const startServer = serverPerTest({
+  token: TOKEN,
+  users: [
+    { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'] },
+    { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'] },
+  ],
+  groups: [
+    { id: 'g-admins', displayName: 'Admins' },
+    { id: 'g-viewers', displayName: 'Viewers', members: ['u-alice'] },
+  ],
 });
-
-async function start(rules: FaultRule[] = [], o: Partial<ScimServerOptions> = {}) {
-  server = await startScimServer({
-    token: TOKEN,
-    users: [
-      { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'] },
-      { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'] },
-    ],
-    groups: [
-      { id: 'g-admins', displayName: 'Admins' },
-      { id: 'g-viewers', displayName: 'Viewers', members: ['u-alice'] },
-    ],
-    ...o,
-    faults: { rules, ...o.faults },
-  });
-  return server;
-}
+const start = (rules: FaultRule[] = [], o: Partial<ScimServerOptions> = {}) =>
+  startServer({ ...o, faults: { rules, ...o.faults } });
 
 const dirFor = (s: ScimServer, o: Parameters<typeof makeDirectory>[1] = {}) =>
   makeDirectory(s.baseUrl, { token: TOKEN, ...o });

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GROUP_ID_TTL_MS } from '../../src/adapters/scim/roles-groups.ts';
-import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
-import { makeDirectory } from './helpers.ts';
+import type { ScimServer } from '../support/scim-server.ts';
+import { makeDirectory, serverPerTest } from './helpers.ts';
 
 /** Group ids resolved for all catalogue roles at once, cached with a lifetime; membership never cached. */
 const TOKEN = 'group-ids-token';
@@ -11,25 +11,15 @@ const ROLES = {
   admin: { group: 'Admins' },
   owner: { group: 'Owners' },
 };
-let server: ScimServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const start = serverPerTest({
+  token: TOKEN,
+  users: [{ id: 'u-ann', userName: 'ann', emails: ['ann@example.com'] }],
+  groups: ['Viewers', 'Editors', 'Admins', 'Owners'].map((g) => ({
+    id: `g-${g.toLowerCase()}`,
+    displayName: g,
+    members: g === 'Viewers' ? ['u-ann'] : [],
+  })),
 });
-
-async function start(o: Partial<ScimServerOptions> = {}) {
-  server = await startScimServer({
-    token: TOKEN,
-    users: [{ id: 'u-ann', userName: 'ann', emails: ['ann@example.com'] }],
-    groups: ['Viewers', 'Editors', 'Admins', 'Owners'].map((g) => ({
-      id: `g-${g.toLowerCase()}`,
-      displayName: g,
-      members: g === 'Viewers' ? ['u-ann'] : [],
-    })),
-    ...o,
-  });
-  return server;
-}
 
 const groupLookups = (s: ScimServer) =>
   s.requests.filter((r) => r.path === '/Groups' && r.filter?.includes('displayName'));

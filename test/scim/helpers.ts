@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
+import { afterEach } from 'vitest';
 import { createLogger, type Logger } from '../../src/adapters/log/logger.ts';
 import { createScimDirectory, type ScimDirectory } from '../../src/adapters/scim/index.ts';
 import { type ScimConfig, Tenant } from '../../src/core/policy-schema.ts';
+import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
 
 export const TOKEN_ENV = 'ROLECALL_TEST_SCIM_TOKEN';
 
@@ -86,4 +88,24 @@ export async function failure(
     return err as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * The embedded SCIM server for the tests of a file or describe block: `start(o)` runs one with
+ * `defaults`, `o` overriding any of them; every server started is closed after its test.
+ */
+export function serverPerTest(
+  defaults: ScimServerOptions = {},
+): (o?: Partial<ScimServerOptions>) => Promise<ScimServer> {
+  const running: ScimServer[] = [];
+  afterEach(async () => {
+    for (const s of running.splice(0)) await s.close();
+  });
+  return async (o = {}) => {
+    // Fresh seeds for every server, so one test's changes to a seeded record never reach the next.
+    const seeds = { users: structuredClone(defaults.users), groups: structuredClone(defaults.groups) };
+    const server = await startScimServer({ ...defaults, ...seeds, ...o });
+    running.push(server);
+    return server;
+  };
 }

@@ -1,45 +1,34 @@
 import { Agent, type Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScimDirectory, type ScimRequestEvent } from '../../src/adapters/scim/index.ts';
-import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
-import { captureLogger, failure, makeDirectory, TOKEN_ENV } from './helpers.ts';
+import type { ScimServer } from '../support/scim-server.ts';
+import { captureLogger, failure, makeDirectory, serverPerTest, TOKEN_ENV } from './helpers.ts';
 
 /** User lookups and name search against the in-memory server, across the ways servers differ. */
 
 const TOKEN = 'lookups-token';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const start = serverPerTest({
+  token: TOKEN,
+  users: [
+    {
+      id: 'u-alice',
+      userName: 'alice',
+      displayName: 'Alice Smith',
+      name: { givenName: 'Alice', familyName: 'Smith' },
+      emails: ['alice@example.com', 'a.smith@example.org'],
+      externalId: 'EXT-1',
+    },
+    { id: 'u-alan', userName: 'alan', displayName: 'Alan Turing', emails: ['alan@example.com'] },
+    {
+      id: 'u-old',
+      userName: 'old',
+      displayName: 'Old Account',
+      emails: ['old@example.com'],
+      active: false,
+    },
+    { id: 'id/with?odd#chars', userName: 'odd' },
+  ],
 });
-
-async function start(o: Partial<ScimServerOptions> = {}) {
-  server = await startScimServer({
-    token: TOKEN,
-    users: [
-      {
-        id: 'u-alice',
-        userName: 'alice',
-        displayName: 'Alice Smith',
-        name: { givenName: 'Alice', familyName: 'Smith' },
-        emails: ['alice@example.com', 'a.smith@example.org'],
-        externalId: 'EXT-1',
-      },
-      { id: 'u-alan', userName: 'alan', displayName: 'Alan Turing', emails: ['alan@example.com'] },
-      {
-        id: 'u-old',
-        userName: 'old',
-        displayName: 'Old Account',
-        emails: ['old@example.com'],
-        active: false,
-      },
-      { id: 'id/with?odd#chars', userName: 'odd' },
-    ],
-    ...o,
-  });
-  return server;
-}
 
 const userFilters = (s: ScimServer) => s.requests.filter((r) => r.path === '/Users').map((r) => r.filter);
 

@@ -1,22 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ScimServer, startScimServer } from '../support/scim-server.ts';
-import { failure, makeDirectory } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { ScimServer } from '../support/scim-server.ts';
+import { failure, makeDirectory, serverPerTest } from './helpers.ts';
 
 /**
  * Issue 16, "who are the admins?": one read of the role's group (groups model) or one search
  * filtered by the role value (roles model, RFC 7644 §3.4.2.2), never a listing of users.
  */
 const TOKEN = 'role-holders-token';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = serverPerTest();
 
 describe('roleHolders', () => {
   it('reads the members of the role’s group in one GET of that group', async () => {
-    server = await startScimServer({
+    const server = await start({
       token: TOKEN,
       users: [
         { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'] },
@@ -40,7 +35,7 @@ describe('roleHolders', () => {
   });
 
   it('roles model: one search filtered by the role value, its form proven by a negative control first', async () => {
-    server = await startScimServer({ token: TOKEN, users: ROLE_USERS });
+    const server = await start({ token: TOKEN, users: ROLE_USERS });
     const { dir } = makeDirectory(server.baseUrl, ROLES_MODEL);
     const holders = await dir.roleHolders!('admin', 10);
     expect(holders.map((h) => h.id).sort()).toEqual(['u-alice', 'u-bob']);
@@ -55,7 +50,7 @@ describe('roleHolders', () => {
   });
 
   it('roles model: a server refusing value paths is asked `roles.value eq`, proven by its own control', async () => {
-    server = await startScimServer({
+    const server = await start({
       token: TOKEN,
       users: ROLE_USERS,
       faults: { unsupportedOperators: ['[]'] },
@@ -69,7 +64,7 @@ describe('roleHolders', () => {
   });
 
   it('roles model: a server that ignores the filter fails closed at the negative control, naming no one', async () => {
-    server = await startScimServer({ token: TOKEN, users: ROLE_USERS, faults: { ignoreFilters: true } });
+    const server = await start({ token: TOKEN, users: ROLE_USERS, faults: { ignoreFilters: true } });
     const { dir } = makeDirectory(server.baseUrl, ROLES_MODEL);
     expect((await failure(dir.roleHolders!('admin', 10))).code).toBe('SCIM.BAD_REQUEST');
     // Only the two controls ran; the role itself was never asked for, nothing was listed unfiltered.
@@ -80,7 +75,7 @@ describe('roleHolders', () => {
   });
 
   it('roles model: a server that cannot filter on roles fails closed (never a listing instead)', async () => {
-    server = await startScimServer({
+    const server = await start({
       token: TOKEN,
       users: ROLE_USERS,
       faults: { unsupportedAttributes: ['roles', 'roles.value'] },
@@ -91,7 +86,7 @@ describe('roleHolders', () => {
   });
 
   it('roles model: a role outside the catalogue is not searched for', async () => {
-    server = await startScimServer({ token: TOKEN, users: ROLE_USERS });
+    const server = await start({ token: TOKEN, users: ROLE_USERS });
     const { dir } = makeDirectory(server.baseUrl, ROLES_MODEL);
     expect((await failure(dir.roleHolders!('root', 10))).code).toBe('SCIM.UNKNOWN_ROLE');
     expect(server.requests).toEqual([]);

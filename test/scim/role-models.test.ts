@@ -1,33 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
-import { failure, makeDirectory } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { ScimServer } from '../support/scim-server.ts';
+import { failure, makeDirectory, serverPerTest } from './helpers.ts';
 
 /** The three role models against the in-memory SCIM server, including the fallbacks each needs. */
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const TOKEN = 'role-models-token';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const start = serverPerTest({
+  token: TOKEN,
+  users: [
+    { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'], roles: ['viewer', 'billing'] },
+    { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'], [ENTERPRISE]: { role: 'ops' } },
+  ],
+  groups: [
+    { id: 'g-admins', displayName: 'Admins' },
+    { id: 'g-viewers', displayName: 'Viewers', members: ['alice'] },
+  ],
 });
-
-async function start(o: Partial<ScimServerOptions> = {}) {
-  server = await startScimServer({
-    token: TOKEN,
-    users: [
-      { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'], roles: ['viewer', 'billing'] },
-      { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'], [ENTERPRISE]: { role: 'ops' } },
-    ],
-    groups: [
-      { id: 'g-admins', displayName: 'Admins' },
-      { id: 'g-viewers', displayName: 'Viewers', members: ['alice'] },
-    ],
-    ...o,
-  });
-  return server;
-}
 
 const patches = (s: ScimServer) => s.requests.filter((r) => r.method === 'PATCH');
 

@@ -1,19 +1,13 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq, quote } from '../../src/adapters/scim/filter.ts';
 import { parseFilter } from '../support/scim-server/filter.ts';
-import { type ScimServer, startScimServer } from '../support/scim-server.ts';
-import { captureLogger, failure, makeDirectory } from './helpers.ts';
+import { captureLogger, failure, makeDirectory, serverPerTest } from './helpers.ts';
 
 /** Secrets never leave through errors or logs; filter values can never become filter syntax. */
 
 const TOKEN = 'sEcReT-scim-token-9f8e7d6c5b4a';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = serverPerTest();
 
 function leaks(text: string, secrets: string[]): string[] {
   return secrets.filter((s) => text.includes(s));
@@ -32,7 +26,7 @@ function exposed(err: unknown): string {
 
 describe('the SCIM token never leaks', () => {
   it('is scrubbed from errors and logs, even when the server echoes it back', async () => {
-    server = await startScimServer({
+    const server = await start({
       token: TOKEN,
       users: [{ id: 'u1', userName: 'alice' }],
       groups: [{ id: 'g1', displayName: 'Admins' }],
@@ -92,7 +86,7 @@ describe('the SCIM token never leaks', () => {
   it('scrubs Basic credentials: the password and the encoded pair', async () => {
     const basic = { username: 'svc-rolecall', password: 'pa55-w0rd-very-secret' };
     const encoded = Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
-    server = await startScimServer({
+    const server = await start({
       basic,
       users: [{ id: 'u1', userName: 'alice' }],
       faults: {
@@ -146,7 +140,7 @@ describe('filter values cannot change the filter', () => {
   });
 
   it('injection attempts find nobody on a server that understands or/pr', async () => {
-    server = await startScimServer({
+    const server = await start({
       token: TOKEN,
       users: [
         { id: 'u1', userName: 'alice', emails: ['alice@example.com'], externalId: 'e1' },

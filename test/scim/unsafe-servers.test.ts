@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ScimServer, type ScimServerOptions, startScimServer } from '../support/scim-server.ts';
-import { failure, makeDirectory } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { type ScimServer, startScimServer } from '../support/scim-server.ts';
+import { failure, makeDirectory, serverPerTest } from './helpers.ts';
 
 /**
  * Issue 12: behaviours of real SCIM servers (scimmy, lenient or case-sensitive directories, proxies)
@@ -9,30 +9,19 @@ import { failure, makeDirectory } from './helpers.ts';
  */
 
 const TOKEN = 'unsafe-token';
-let server: ScimServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const start = serverPerTest({
+  token: TOKEN,
+  users: [
+    { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'], roles: ['viewer'] },
+    { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'] },
+    { id: 'u-carol', userName: 'carol', emails: ['carol@example.com'] },
+    { id: 'u-dora', userName: 'dora', emails: ['dora@example.com'], active: false, roles: ['viewer'] },
+  ],
+  groups: [
+    { id: 'g-admins', displayName: 'Admins', members: ['u-carol', 'u-alice'] },
+    { id: 'g-viewers', displayName: 'Viewers', members: ['u-alice', 'u-dora'] },
+  ],
 });
-
-async function start(o: Partial<ScimServerOptions> = {}) {
-  server = await startScimServer({
-    token: TOKEN,
-    users: [
-      { id: 'u-alice', userName: 'alice', emails: ['alice@example.com'], roles: ['viewer'] },
-      { id: 'u-bob', userName: 'bob', emails: ['bob@example.com'] },
-      { id: 'u-carol', userName: 'carol', emails: ['carol@example.com'] },
-      { id: 'u-dora', userName: 'dora', emails: ['dora@example.com'], active: false, roles: ['viewer'] },
-    ],
-    groups: [
-      { id: 'g-admins', displayName: 'Admins', members: ['u-carol', 'u-alice'] },
-      { id: 'g-viewers', displayName: 'Viewers', members: ['u-alice', 'u-dora'] },
-    ],
-    ...o,
-  });
-  return server;
-}
 
 const dirFor = (s: ScimServer, o: Parameters<typeof makeDirectory>[1] = {}) =>
   makeDirectory(s.baseUrl, { token: TOKEN, ...o });

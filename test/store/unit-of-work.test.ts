@@ -27,20 +27,31 @@ const change = (r: RoleRequest, state: RoleRequest['state']) => {
   return { next, records: [auditOf(next, 'reconciled', { note: 'first' }), auditOf(next, 'applied')] };
 };
 
+/** A request in `applying`, stored, and its change to `applied` with two records. */
+const applying = async (s: StoreSet) => {
+  const r = makeRequest({ state: 'applying' });
+  await s.requests.create(r);
+  return { r, ...change(r, 'applied') };
+};
+
+// The SQLite tests' stores, in a fresh directory, and their write spy: undone after each test.
+let dir: string | undefined;
+let stores: StoreSet;
+let spy: SqliteSpy | undefined;
+afterEach(async () => {
+  spy?.restore();
+  spy = undefined;
+  await stores?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+const openSqlite = (prefix: string) => {
+  dir = mkdtempSync(join(tmpdir(), prefix));
+  stores = openSqliteStores({ dataDir: dir, logger, clock });
+};
+
 describe('sqlite: commit is one transaction over the request and its records', () => {
-  let dir: string;
-  let stores: StoreSet;
-  let spy: SqliteSpy | undefined;
-  afterEach(async () => {
-    spy?.restore();
-    spy = undefined;
-    await stores?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const open = () => {
-    dir = mkdtempSync(join(tmpdir(), 'rolecall-uow-'));
-    stores = openSqliteStores({ dataDir: dir, logger, clock });
-  };
+  const open = () => openSqlite('rolecall-uow-');
 
   const points = [
     ['the request row', writes.requestTo('applied'), writes.requestTo('applied')],
@@ -52,9 +63,7 @@ describe('sqlite: commit is one transaction over the request and its records', (
   for (const [what, trigger, target] of points)
     it(`failing ${what} saves neither, and a retry then saves both`, async () => {
       open();
-      const r = makeRequest({ state: 'applying' });
-      await stores.requests.create(r);
-      const { next, records } = change(r, 'applied');
+      const { r, next, records } = await applying(stores);
       spy = spySqlite();
       spy.failAfter(trigger, target);
       await expect(
@@ -83,21 +92,11 @@ describe('sqlite: commit is one transaction over the request and its records', (
 });
 
 describe('sqlite: concurrent commits share one durable COMMIT (group commit)', () => {
-  let dir: string;
-  let stores: StoreSet;
-  let spy: SqliteSpy | undefined;
-  afterEach(async () => {
-    spy?.restore();
-    spy = undefined;
-    await stores?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
   const batch = async (n: number) => {
-    dir = mkdtempSync(join(tmpdir(), 'rolecall-uow-group-'));
-    stores = openSqliteStores({ dataDir: dir, logger, clock });
-    const rs = Array.from({ length: n }, () => makeRequest({ state: 'applying' }));
-    for (const r of rs) await stores.requests.create(r);
-    return rs.map((r) => ({ r, ...change(r, 'applied') }));
+    openSqlite('rolecall-uow-group-');
+    const items = [];
+    for (let i = 0; i < n; i++) items.push(await applying(stores));
+    return items;
   };
   const commitAll = (items: Awaited<ReturnType<typeof batch>>) =>
     Promise.allSettled(
@@ -144,7 +143,7 @@ describe('sqlite: concurrent commits share one durable COMMIT (group commit)', (
 
 describe('mongodb without transactions: the outbox', () => {
   let mongo: TestMongo;
-  let stores: StoreSet | undefined;
+  let mongoStores: StoreSet | undefined;
   const originals = {
     insertOne: Collection.prototype.insertOne,
     replaceOne: Collection.prototype.replaceOne,
@@ -172,25 +171,23 @@ describe('mongodb without transactions: the outbox', () => {
   });
   afterEach(async () => {
     Object.assign(Collection.prototype, originals);
-    await stores?.close();
-    stores = undefined;
+    await mongoStores?.close();
+    mongoStores = undefined;
   });
   const open = async () => {
-    stores = await openMongoStores({
+    mongoStores = await openMongoStores({
       uri: mongo.uri,
       dbName: mongo.freshDbName('rolecall_uow'),
       logger,
       clock,
     });
-    return stores;
+    return mongoStores;
   };
   const kinds = async (s: StoreSet) => (await s.audit.query({})).map((a) => a.kind);
 
   it('failing the request write saves neither', async () => {
     const s = await open();
-    const r = makeRequest({ state: 'applying' });
-    await s.requests.create(r);
-    const { next, records } = change(r, 'applied');
+    const { r, next, records } = await applying(s);
     failNext('replaceOne', 'requests');
     await expect(
       s.requests.commit({ request: next, expectedVersion: 0, audit: records }),
@@ -203,9 +200,7 @@ describe('mongodb without transactions: the outbox', () => {
 
   it('failing the move into the chain keeps the records with the state; they are moved once, in order', async () => {
     const s = await open();
-    const r = makeRequest({ state: 'applying' });
-    await s.requests.create(r);
-    const { next, records } = change(r, 'applied');
+    const { r, next, records } = await applying(s);
     failNext('insertOne', 'audit');
     // Saved: the state and its records are in the document; the chain gets them later.
     expect(await s.requests.commit({ request: next, expectedVersion: 0, audit: records })).toBe(true);
@@ -219,9 +214,7 @@ describe('mongodb without transactions: the outbox', () => {
 
   it('a crash after the move but before the outbox is cleared never appends twice', async () => {
     const s = await open();
-    const r = makeRequest({ state: 'applying' });
-    await s.requests.create(r);
-    const { next, records } = change(r, 'applied');
+    const { next, records } = await applying(s);
     failNext('updateOne', 'requests');
     expect(await s.requests.commit({ request: next, expectedVersion: 0, audit: records })).toBe(true);
     expect(await kinds(s)).toEqual(['reconciled', 'applied']);
@@ -237,9 +230,7 @@ describe('mongodb without transactions: the outbox', () => {
 
   it('a lost compare-and-set writes no record', async () => {
     const s = await open();
-    const r = makeRequest({ state: 'applying' });
-    await s.requests.create(r);
-    const { next, records } = change(r, 'applied');
+    const { next, records } = await applying(s);
     expect(await s.requests.commit({ request: next, expectedVersion: 0, audit: records })).toBe(true);
     expect(await s.requests.commit({ request: next, expectedVersion: 0, audit: records })).toBe(false);
     expect(await kinds(s)).toEqual(['reconciled', 'applied']);

@@ -143,18 +143,18 @@ export interface ActionOpts {
   channelName?: string;
 }
 
+/** The clicking or submitting user, as interactivity payloads carry them. */
+function payloadUser(userId: string, teamId: string): Json {
+  return { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: teamId };
+}
+
 export function blockActionPayload(o: ActionOpts): Json {
   const teamId = o.teamId ?? 'T0ROLECALL';
   const channelId = o.channelId ?? 'C0GENERAL';
   const messageTs = o.messageTs ?? '1700000001.000001';
   return {
     type: 'block_actions',
-    user: {
-      id: o.userId,
-      username: o.userId.toLowerCase(),
-      name: o.userId.toLowerCase(),
-      team_id: o.userTeamId ?? teamId,
-    },
+    user: payloadUser(o.userId, o.userTeamId ?? teamId),
     api_app_id: 'AROLECALL',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
@@ -202,12 +202,7 @@ export function viewSubmissionPayload(o: ViewSubmissionOpts): Json {
   return {
     type: 'view_submission',
     team: { id: teamId, domain: 'rolecall-test' },
-    user: {
-      id: o.userId,
-      username: o.userId.toLowerCase(),
-      name: o.userId.toLowerCase(),
-      team_id: o.userTeamId ?? teamId,
-    },
+    user: payloadUser(o.userId, o.userTeamId ?? teamId),
     api_app_id: 'AROLECALL',
     token: 'legacy-verification-token',
     trigger_id: mintTriggerId(),

@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_SCHEMA as ERROR, LIST_SCHEMA as LIST } from '../../../src/playground/scim-http.ts';
 
 /** Fault knobs of the test SCIM server: per-request rules plus standing behaviours. */
-
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 export type FaultAction =
   /** Answer with this status. `apply: true` processes the request first (e.g. 502 after the write). */

@@ -3,7 +3,7 @@ import type { InstallationBinding, InstallationRow, Installations } from '../../
 import { plain, readBinding, readInstallation } from '../installations-shared.ts';
 import { unavailable } from '../shared.ts';
 import type { SqliteConnection } from './connection.ts';
-import { inTransaction } from './transaction.ts';
+import { migrate } from './migrations.ts';
 
 /**
  * The installations' own migration history, kept apart from MIGRATIONS (migrations.ts) so the
@@ -27,31 +27,13 @@ const INSTALLATION_MIGRATIONS = [
       ) STRICT;
     `,
   },
-] as const;
+];
 
 export function migrateInstallations(conn: SqliteConnection, clock: Clock): number[] {
-  const db = conn.db;
-  db.exec(`CREATE TABLE IF NOT EXISTS installation_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
-  const applied: number[] = [];
-  for (const m of INSTALLATION_MIGRATIONS)
-    inTransaction(db, 'BEGIN IMMEDIATE', () => {
-      const row = db.prepare('SELECT MAX(version) AS v FROM installation_migrations').get() as {
-        v: number | null;
-      };
-      const current = row.v ?? 0;
-      if (current > INSTALLATION_MIGRATIONS.length)
-        throw new Error(`installations schema v${current} is newer than this Rolecall understands`);
-      if (m.version <= current) return;
-      db.exec(m.sql);
-      db.prepare('INSERT INTO installation_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        clock.now().toISOString(),
-      );
-      applied.push(m.version);
-    });
-  return applied;
+  return migrate(conn.db, clock, INSTALLATION_MIGRATIONS, {
+    table: 'installation_migrations',
+    schema: 'the installations schema',
+  });
 }
 
 export class SqliteInstallations implements Installations {

@@ -80,8 +80,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export function schemaVersion(db: DatabaseSync): number {
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+export function schemaVersion(db: DatabaseSync, table = 'schema_migrations'): number {
+  const row = db.prepare(`SELECT MAX(version) AS v FROM ${table}`).get() as { v: number | null };
   return row.v ?? 0;
 }
 
@@ -89,28 +89,31 @@ export function schemaVersion(db: DatabaseSync): number {
  * Brings the database up to the newest migration. Safe to rerun and to race with another process
  * doing the same: each step re-reads the version under the write lock (BEGIN IMMEDIATE).
  * Refuses a database whose schema is newer than this code knows: running old code on it could
- * write rows the newer schema does not expect.
+ * write rows the newer schema does not expect. `history` names another history table and what it
+ * holds (the installations keep their own, installations.ts).
  */
 export function migrate(
   db: DatabaseSync,
   clock: Clock,
   migrations: readonly Migration[] = MIGRATIONS,
+  history: { table: string; schema: string } = { table: 'schema_migrations', schema: 'the database schema' },
 ): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  const { table } = history;
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
   });
   const latest = migrations.at(-1)?.version ?? 0;
   const applied: number[] = [];
-  refuseNewer(schemaVersion(db), latest);
+  refuseNewer(history.schema, schemaVersion(db, table), latest);
   for (const m of migrations) {
     inTransaction(db, 'BEGIN IMMEDIATE', () => {
-      const current = schemaVersion(db);
-      refuseNewer(current, latest);
+      const current = schemaVersion(db, table);
+      refuseNewer(history.schema, current, latest);
       if (m.version <= current) return;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
         m.version,
         m.name,
         clock.now().toISOString(),
@@ -121,11 +124,11 @@ export function migrate(
   return applied;
 }
 
-function refuseNewer(current: number, latest: number): void {
+function refuseNewer(schema: string, current: number, latest: number): void {
   if (current > latest) {
     throw new RolecallError(
       'STORE.UNAVAILABLE',
-      `the database schema (v${current}) is newer than this Rolecall understands (v${latest}); upgrade Rolecall`,
+      `${schema} (v${current}) is newer than this Rolecall understands (v${latest}); upgrade Rolecall`,
       { details: { schemaVersion: current, codeVersion: latest } },
     );
   }
