@@ -200,3 +200,15 @@ describe('"my …" before someone else is not the writer', () => {
     });
   });
 });
+
+describe('a statement about one person, then the ask with a pronoun', () => {
+  it('"<@U1> left the company, remove their publisher role"', async () => {
+    expect(await extract('<@U01AAAA> left the company, remove their publisher role')).toEqual([
+      { ...grant([U1], 'publisher'), action: 'revoke' },
+    ]);
+  });
+  it.each(['give her editor', '<@U01AAAA> left, give <@U02BBBB> her admin', 'remove their publisher role'])(
+    '%s → the pronoun has no one person to stand for',
+    async (text) => expect((await extract(text))[0]?.kind).toBe('none'),
+  );
+});

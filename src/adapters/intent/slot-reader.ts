@@ -63,6 +63,8 @@ interface Piece {
   before?: boolean;
   after?: boolean;
   reason?: string;
+  /** "their", "her", "him": someone named before the request (see readSlots). */
+  pronoun?: boolean;
   /** Words the reader does not know but may pass over (see `tolerated`). */
   unknown?: number;
 }
@@ -71,6 +73,7 @@ const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
 const ME_VERBS = new Set(['gimme', 'lemme']);
+const PRONOUNS = new Set(['their', 'his', 'her', 'them', 'him']);
 const VAGUE_OR_OLD = new Set(['temp', 'temporary', 'current', 'existing', 'old', 'own']);
 const MY_OWN = new Set(['account', 'user', 'login', 'self', 'own']);
 const THANKS = new Set([
@@ -184,6 +187,7 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   // Before the core: greetings and relay prefixes, or one list of people ("me: maintain, 2h").
   let lead: Target[] = [];
   let leadFor = false;
+  let spokenOf: Target | undefined;
   // "Justification: quarterly access review. Please revoke…": a labelled reason may come first.
   const labelled =
     first >= 2 &&
@@ -200,6 +204,25 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
     if (s.reasonLed || s.tokens.some((t) => durations.some((d) => inSpan(t, d)))) return undefined;
     // "For Maya: give me editor" may say who it is for; only a company may lead ("For Bluefin Media:").
     if (w(s.tokens[0]) === 'for' && i === first - 1) leadFor = true;
+    // "<@U1> left the company, remove their owner role": a statement about one person named plainly,
+    // right before the ask, which then speaks of them with a pronoun (checked below).
+    const only = people[0];
+    if (
+      i === first - 1 &&
+      people.length === 1 &&
+      only?.kind !== 'at' &&
+      !mine &&
+      segments[first]?.after !== ':' &&
+      s.tokens.filter((t) => t.kind === 'word').length >= 2
+    ) {
+      spokenOf =
+        only?.kind === 'mention'
+          ? { kind: 'slack_user', userId: only.userId }
+          : only?.kind === 'email'
+            ? { kind: 'email', email: only.email }
+            : undefined;
+      continue;
+    }
     if (people.length || mine) {
       if (i !== first - 1 || segments[first]?.after !== ':') return undefined;
       const listed = personList(s.tokens);
@@ -272,6 +295,14 @@ export function readSlots(input: SlotInput): Intent[] | undefined {
   }
   const duration: DurationMatch | undefined = tail ?? read[0]?.duration;
   if (tail && read[0]?.duration) return undefined;
+  // A pronoun stands for the one person the statement before named, and for nobody else.
+  if (spokenOf || read.some((p) => p.pronoun)) {
+    const only = read[0];
+    if (!spokenOf || read.length !== 1 || !only?.pronoun || only.targets.length || only.meObject)
+      return undefined;
+    only.targets = [spokenOf];
+    only.explicit = true;
+  }
   // Passed-over words only in one change that says its verb and whom it is for in so many words.
   if (
     read.some((p) => p.unknown) &&
@@ -576,6 +607,11 @@ function readPiece(
       piece.meObject = true;
       named(i);
       piece.targets.push({ kind: 'me' });
+      continue;
+    }
+    if (PRONOUNS.has(word)) {
+      piece.pronoun = true;
+      named(i);
       continue;
     }
     if (word === "'s") {
