@@ -212,3 +212,12 @@ describe('a statement about one person, then the ask with a pronoun', () => {
     async (text) => expect((await extract(text))[0]?.kind).toBe('none'),
   );
 });
+
+describe('an end in another time zone', () => {
+  it('"until 17:00 CET" is not read in the writer’s zone (it could be later than asked)', async () => {
+    expect((await extract('give me editor until 17:00 CET'))[0]?.kind).toBe('none');
+    expect(await extract('give me editor until 17:00')).toEqual([
+      grant([me], 'editor', { until: '2025-03-12T17:00:00+00:00' }),
+    ]);
+  });
+});

@@ -371,6 +371,12 @@ describe('grounding: the model can only act on what the text says', () => {
       { duration_phrase: '', extend: true },
       /extension phrase "" is not in the message/,
     ],
+    [
+      'an end quoted without the time zone the message names',
+      'make <@U123ABC> admin until 17:00 CET',
+      { duration_phrase: 'until 17:00' },
+      /is in another time zone/,
+    ],
   ])('drops %s', async (_name, text, override, why) => {
     const r = await run([toolUse(grant(override))], text);
     expect(r.source).toBe('offline');

@@ -41,6 +41,10 @@ const TIME_WORDS =
 const VAGUE =
   /(?<![\w.@+-])(?:temporar(?:y|ily)|temp|briefly|short[- ]term|until further notice|for the time being|for now)\b(?![.@+-]\w)/g;
 
+/** A time zone named right after a time: the LLM path's grounding checks the same. */
+export const namesAZone = (after: string): boolean => ZONE_AFTER.test(after.slice(0, 8));
+const ZONE_AFTER =
+  /^[ \t]*\(?(?:utc|gmt|z|cet|cest|eet|eest|wet|west|est|edt|cst|cdt|mst|mdt|pst|pdt|bst|ist|jst|kst|aest|aedt|awst|nzst|nzdt|et|pt|ct|mt|sgt|hkt)\b/i;
 const DAYS = '(?:mon|tues?|wednes|thurs?|fri|satur|sun)(?:day)?';
 const DAY_START = new RegExp(
   `\\b(?:tomorrow|tonight|today|next (?:week|month|${DAYS})|this (?:weekend|morning|afternoon|evening)|(?:on|from|starting|after) ${DAYS})\\b`,
@@ -140,6 +144,9 @@ export function findDurations(text: string, ctx: DurationContext): DurationMatch
   ))
     add(m.index, m.index + m[0].length, 2, false);
 
+  // "until 17:00 CET": a zone other than the writer's would move the end; read in the writer's zone
+  // it could be later than asked. Not understood, so unclear (never a guess at the offset).
+  for (const c of found) if (c.value && ZONE_AFTER.test(s.slice(c.end, c.end + 8))) delete c.value;
   found.sort((a, b) => a.start - b.start || a.priority - b.priority || b.end - a.end);
   const chosen: DurationMatch[] = [];
   let reach = -1;

@@ -1,6 +1,6 @@
 import { Intent, type Target } from '../../core/intent.ts';
 import { addressedOnly } from '../intent/clauses.ts';
-import { findDurations } from '../intent/duration-finder.ts';
+import { findDurations, namesAZone } from '../intent/duration-finder.ts';
 import { type DurationContext, parseDurationPhrase } from '../intent/durations.ts';
 import { EXTEND_VERBS, extensionSpan } from '../intent/extension.ts';
 import {
@@ -210,6 +210,11 @@ function roleChange(
       return `duration phrase "${phrase}" is not in the message`;
     const value = parseDurationPhrase(phrase, ctx);
     if (!value) return `duration phrase "${phrase}" is not understood`;
+    // "until 17:00 CET" quoted as "until 17:00" would be read in the sender's zone: maybe later.
+    const spaced = facts.lowerText.replace(/\s+/g, ' ');
+    const at = spaced.indexOf(phrase.toLowerCase());
+    if (namesAZone(spaced.slice(at + phrase.length)))
+      return `duration phrase "${phrase}" is in another time zone`;
     Object.assign(out, value);
   } else if (input.action === 'grant' && facts.hasDuration) {
     // The text limits the grant in time but the model did not say how: granting open-ended
