@@ -221,3 +221,16 @@ describe('an end in another time zone', () => {
     ]);
   });
 });
+
+describe('from a fresh dev batch (issue 16, third round)', () => {
+  it('"can I have X until Friday? <reason>" asks for it', async () => {
+    expect(await extract('Can I have owner access until Friday? migrating the SSO config')).toEqual([
+      grant([me], 'owner', { until: '2025-03-14T00:00:00+00:00', justification: 'migrating the SSO config' }),
+    ]);
+  });
+  it('a reason after a colon that follows the length', async () => {
+    expect(await extract('need admin for 15 min: rotating the API keys')).toEqual([
+      grant([me], 'admin', { durationMs: 900_000, justification: 'rotating the API keys' }),
+    ]);
+  });
+});

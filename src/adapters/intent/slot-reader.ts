@@ -677,8 +677,14 @@ function readPiece(
       piece.action = passive;
       continue;
     }
-    if (word === 'have' && (prev === 'to' || (SUBJECTS.has(prev) && MODAL_OR_TO.has(w(tokens[i - 2]) ?? ''))))
+    if (
+      word === 'have' &&
+      (prev === 'to' || (SUBJECTS.has(prev) && MODAL_OR_TO.has(w(tokens[i - 2]) ?? '')))
+    ) {
+      // "can I have owner access…?" asks for it, like "can I get…".
+      if (prev !== 'to' && !piece.action) piece.action = 'grant';
       continue;
+    }
     if (SUBJECTS.has(word)) {
       piece.subject = true;
       continue;
