@@ -42,6 +42,8 @@ const RETRACTED: RegExp[] = [
   /\bin case\b|^[ \t]*should \S+ be\b|\bwhile \S+ (?:is|are|'s) (?:out|away|off|gone|on leave|on pto)\b/i,
   /\b(?:in theory|theoretically|ideally|someday|some day|eventually|e\.g\.|for example|for instance|try typing|as a backup|tip:)/i,
   /^[ \t]*(?:later|tomorrow|tonight|next week|after lunch|soon)\b/i,
+  // A correction after the ask: "make me admin, actually owner", "give bob editor — wait, viewer".
+  /[,;.—–-][ \t]*(?:actually|wait|sorry|i mean|or rather|rather|make (?:it|that))\b/i,
   /\bas (?:a )?(?:backup|fallback|contingency|precaution)\b|\bin the event\b|\b(?:just type|you can (?:type|say)|type:|say:)/i,
 ];
 /** "bob and I need admin", "for me and bob": someone beside the writer. */

@@ -23,6 +23,9 @@ const MORE_ON =
 
 export type ExtensionResult = { intent: Intent } | { none: NoneReason };
 
+/** "need 1 more hour on my admin": an extension without its verb (the LLM path's grounding asks too). */
+export const asksForMoreTime = (text: string): boolean => MORE_ON.test(text.trim());
+
 /** Undefined when the message is no extension (no extend verb): the ordinary parser handles it. */
 export function parseExtension(
   tokens: Token[],

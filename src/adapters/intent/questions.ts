@@ -84,7 +84,12 @@ function targetsOf(
   const p = parseTargets(who);
   if (p.ok) return p.targets;
   // "who is the admin?", "what roles does an owner have?": about a role, not a person.
-  return findRoles(who, roles).length ? { none: 'unsupported' } : { none: 'unclear' };
+  if (findRoles(who, roles).length) return { none: 'unsupported' };
+  // "who's up for lunch?": nothing there could be a person or a role; no request at all.
+  const person =
+    who.some((t) => t.kind !== 'word' && t.kind !== 'punct') ||
+    who.some((t) => t.kind === 'word' && /^\p{Lu}/u.test(t.raw));
+  return { none: person ? 'unclear' : 'not_a_request' };
 }
 
 /** Undefined when the clause is not a question we know. */

@@ -2,7 +2,7 @@ import { Intent, type Target } from '../../core/intent.ts';
 import { addressedOnly } from '../intent/clauses.ts';
 import { findDurations, namesAZone } from '../intent/duration-finder.ts';
 import { type DurationContext, parseDurationPhrase } from '../intent/durations.ts';
-import { EXTEND_VERBS, extensionSpan } from '../intent/extension.ts';
+import { asksForMoreTime, EXTEND_VERBS, extensionSpan } from '../intent/extension.ts';
 import {
   EVERYONE_WORDS,
   GRANT_WORDS,
@@ -191,7 +191,7 @@ function roleChange(
   }
   const out: Record<string, unknown> = { kind: 'request_role_change', action: input.action, targets, role };
   const phrase = normalSpace(input.duration_phrase);
-  const asksToExtend = [...facts.words].some((w) => EXTEND_VERBS.has(w));
+  const asksToExtend = [...facts.words].some((w) => EXTEND_VERBS.has(w)) || asksForMoreTime(facts.lowerText);
   // "extend my admin by 1 hour" read as a plain grant would be open-ended or counted wrongly.
   if (asksToExtend && !input.extend && input.action === 'grant')
     return 'the message asks to extend a grant but the call is a new grant';
