@@ -87,16 +87,15 @@ export class MongoConnection {
   async run<T>(op: string, fn: () => Promise<T>, o: { deadlineMs?: number } = {}): Promise<T> {
     if (this.#closed) throw unavailable(op, new Error('store is closed'));
     const ms = o.deadlineMs ?? this.#deadlineMs;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      if (ms > 0) timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
-    });
+    // An unref'd timer of its own: a deadline never keeps the process alive.
+    const signal = ms > 0 ? AbortSignal.timeout(ms) : undefined;
+    const deadline = new Promise<never>((_, reject) =>
+      signal?.addEventListener('abort', () => reject(new Error(`no answer within ${ms} ms`)), { once: true }),
+    );
     try {
       return await Promise.race([fn(), deadline]);
     } catch (err) {
       throw unavailable(op, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
