@@ -123,21 +123,30 @@ export class MongoAuditLog implements ObservableAuditLog {
     }
     if (query.requestId !== undefined) filter.requestId = query.requestId;
     const limit = clampLimit(query.limit, AUDIT_LIMIT.default);
-    const docs = await this.#conn.run('audit.query', () =>
-      this.#conn.audit.find(filter, { sort: { seq: query.order === 'desc' ? -1 : 1 }, limit }).toArray(),
+    const docs = await this.#conn.run(
+      'audit.query',
+      () =>
+        this.#conn.audit.find(filter, { sort: { seq: query.order === 'desc' ? -1 : 1 }, limit }).toArray(),
+      // An export beyond one page (the CLI) may rightly take longer than a person's request.
+      limit > AUDIT_LIMIT.default ? { deadlineMs: 0 } : {},
     );
     return docs.map((doc) => readAuditRecord(recordData(doc)));
   }
 
   async verify(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
     const verifier = new ChainVerifier(this.#keys, options.checkpoints);
-    await this.#conn.run('audit.verify', async () => {
-      for await (const doc of this.#conn.audit.find({}, { sort: { seq: 1 } })) {
-        const data = recordData(doc);
-        const users = Array.isArray(doc.users) ? doc.users.map(String) : [];
-        verifier.add(data, sameKeys(users, auditUserKeys(data as unknown as AuditEvent)));
-      }
-    });
+    // The whole chain: as long as it takes (each batch is still bounded by the socket timeout).
+    await this.#conn.run(
+      'audit.verify',
+      async () => {
+        for await (const doc of this.#conn.audit.find({}, { sort: { seq: 1 } })) {
+          const data = recordData(doc);
+          const users = Array.isArray(doc.users) ? doc.users.map(String) : [];
+          verifier.add(data, sameKeys(users, auditUserKeys(data as unknown as AuditEvent)));
+        }
+      },
+      { deadlineMs: 0 },
+    );
     return verifier.result();
   }
 }

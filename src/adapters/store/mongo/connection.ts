@@ -16,6 +16,10 @@ export interface MongoOptions {
   clock: Clock;
   /** How long an operation waits for a usable server before failing closed. Default 5000. */
   serverSelectionTimeoutMS?: number;
+  /** How long a sent command waits for its reply before failing closed. Default 5000. */
+  socketTimeoutMS?: number;
+  /** Deadline of one store call, whatever the driver does meanwhile. Default 10000. */
+  operationTimeoutMS?: number;
   /** Backstop expiry of delivery keys (prune is the primary mechanism). Default 7 days. */
   eventTtlSeconds?: number;
 }
@@ -47,13 +51,15 @@ export class MongoConnection {
   readonly db: Db;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly #deadlineMs: number;
   #closed = false;
 
-  constructor(client: MongoClient, db: Db, clock: Clock, logger: Logger) {
+  constructor(client: MongoClient, db: Db, clock: Clock, logger: Logger, deadlineMs = OPERATION_DEADLINE_MS) {
     this.client = client;
     this.db = db;
     this.clock = clock;
     this.logger = logger;
+    this.#deadlineMs = deadlineMs;
   }
 
   get requests() {
@@ -69,11 +75,25 @@ export class MongoConnection {
     return this.db.collection<MetaDoc>('meta');
   }
 
-  /** Runs a driver call; any failure (network, selection timeout, server error) is STORE.UNAVAILABLE. */
-  async run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a driver call; any failure (network, selection timeout, server error) is STORE.UNAVAILABLE,
+   * and so is no answer by the deadline. The driver's own timeouts (mongoTimeouts) are not enough:
+   * a command written to a pooled socket that had just been destroyed (the server stopped a moment
+   * before) waits for the socket's 'drain' for ever, and a socket timeout cannot fire on a destroyed
+   * socket. Seen as the store-down reliability test waiting past 30 s for its error card. The call
+   * may still finish later; its outcome is unknown, as after any network error, so we fail closed.
+   * `deadlineMs: 0` for calls that may rightly run long (index builds at start, verifying the chain).
+   */
+  async run<T>(op: string, fn: () => Promise<T>, o: { deadlineMs?: number } = {}): Promise<T> {
     if (this.#closed) throw unavailable(op, new Error('store is closed'));
+    const ms = o.deadlineMs ?? this.#deadlineMs;
+    // An unref'd timer of its own: a deadline never keeps the process alive.
+    const signal = ms > 0 ? AbortSignal.timeout(ms) : undefined;
+    const deadline = new Promise<never>((_, reject) =>
+      signal?.addEventListener('abort', () => reject(new Error(`no answer within ${ms} ms`)), { once: true }),
+    );
     try {
-      return await fn();
+      return await Promise.race([fn(), deadline]);
     } catch (err) {
       throw unavailable(op, err);
     }
@@ -96,13 +116,9 @@ export function uriDatabase(uri: string): string | undefined {
 }
 
 export async function connectMongo(opts: MongoOptions): Promise<MongoConnection> {
-  // A timeout written in the URI is the operator's choice; otherwise fail closed after 5 s.
-  const uriTimeout = /[?&]serverSelectionTimeoutMS=/i.test(opts.uri);
   const client = new MongoClient(opts.uri, {
     appName: 'rolecall',
-    ...(opts.serverSelectionTimeoutMS !== undefined || !uriTimeout
-      ? { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }
-      : {}),
+    ...mongoTimeouts(opts),
     // Acknowledged by a majority and journaled: "durable when it resolves" survives a failover.
     writeConcern: { w: 'majority', j: true },
     ignoreUndefined: true,
@@ -112,11 +128,14 @@ export async function connectMongo(opts: MongoOptions): Promise<MongoConnection>
     client.db(opts.dbName ?? uriDatabase(opts.uri) ?? 'rolecall'),
     opts.clock,
     opts.logger,
+    opts.operationTimeoutMS,
   );
   try {
     await conn.run('connect', () => client.connect());
     await checkSchema(conn);
-    await conn.run('createIndexes', () => ensureIndexes(conn, opts.eventTtlSeconds ?? 7 * 24 * 3600));
+    await conn.run('createIndexes', () => ensureIndexes(conn, opts.eventTtlSeconds ?? 7 * 24 * 3600), {
+      deadlineMs: 0,
+    });
     await conn.run('meta', () =>
       conn.meta.updateOne(
         { _id: 'schema' },
@@ -130,6 +149,35 @@ export async function connectMongo(opts: MongoOptions): Promise<MongoConnection>
     throw err;
   }
 }
+
+/**
+ * The driver's timeouts, explicit: a person waits on every store call (a click, a message), so a
+ * store that is gone or hung must fail closed within seconds, with the error card, never hang.
+ * serverSelectionTimeoutMS alone does not do that: it bounds only the wait for a server. The
+ * driver's defaults leave a command sent on a pooled connection without any read deadline
+ * (socketTimeoutMS 0) and a new connection 30 s to connect (connectTimeoutMS). When the server was
+ * stopped just before a command, we saw the command wait for its reply for ever on a socket already
+ * closed underneath it (test/reliability/store-down.test.ts, about 1 run in 10 under load).
+ * (This driver ignores `timeoutMS`, the client-side operation timeout, so the three are set one by
+ * one.) Worst case for a read: a reply timeout, one retry that waits for a server, then the error.
+ * A value written in the URI is the operator's choice; otherwise 5 s each.
+ */
+export function mongoTimeouts(
+  opts: Pick<MongoOptions, 'uri' | 'serverSelectionTimeoutMS' | 'socketTimeoutMS'>,
+): { serverSelectionTimeoutMS?: number; connectTimeoutMS?: number; socketTimeoutMS?: number } {
+  const inUri = (name: string) => new RegExp(`[?&]${name}=`, 'i').test(opts.uri);
+  const pick = (name: string, given: number | undefined) =>
+    given !== undefined || !inUri(name) ? { [name]: given ?? DEFAULT_TIMEOUT_MS } : {};
+  return {
+    ...pick('serverSelectionTimeoutMS', opts.serverSelectionTimeoutMS),
+    ...pick('connectTimeoutMS', undefined),
+    ...pick('socketTimeoutMS', opts.socketTimeoutMS),
+  };
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Above the driver's 5 s (a failover's server selection), below anything a person would call a hang. */
+export const OPERATION_DEADLINE_MS = 10_000;
 
 async function checkSchema(conn: MongoConnection): Promise<void> {
   const meta = await conn.run('meta', () => conn.meta.findOne({ _id: 'schema' }));
