@@ -234,3 +234,12 @@ describe('from a fresh dev batch (issue 16, third round)', () => {
     ]);
   });
 });
+
+describe('at most three unknown words', () => {
+  it('three are passed over, a fourth leaves the message unclear', async () => {
+    expect(await extract('kindly nuke blorp zing wibble my sre-admin')).toEqual([
+      { ...grant([me], 'sre-admin'), action: 'revoke' },
+    ]);
+    expect((await extract('kindly nuke blorp zing wibble quux my sre-admin'))[0]?.kind).toBe('none');
+  });
+});
