@@ -393,3 +393,89 @@ export const CONDITIONALS = new Set(
   `),
 );
 export const GUARD_MODALS = new Set(words('can could may might should shall would will must'));
+
+// The slot reader's third round (issue 16): words it may pass over, and words it never may.
+export const ME_VERBS = new Set(['gimme', 'lemme']);
+
+export const REFERRING_PRONOUNS = new Set(['their', 'his', 'her', 'them', 'him']);
+
+export const VAGUE_OR_OLD = new Set(['temp', 'temporary', 'current', 'existing', 'old', 'own']);
+
+export const MY_OWN = new Set(['account', 'user', 'login', 'self', 'own']);
+
+export const THANKS = new Set([
+  'thanks',
+  'thank',
+  'thx',
+  'ty',
+  'tia',
+  'cheers',
+  'much',
+  'many',
+  'appreciated',
+  'appreciate',
+]);
+
+export const REASON_LABELS = new Set([
+  'justification',
+  'reason',
+  'context',
+  'why',
+  'background',
+  'rationale',
+]);
+
+export const PAST = new Set([
+  'been',
+  'was',
+  'were',
+  'had',
+  'ago',
+  'last',
+  'left',
+  'went',
+  'came',
+  'got',
+  'began',
+  'yesterday',
+]);
+
+export const CLAUSE_SUBJECTS = new Set([
+  'she',
+  'he',
+  'they',
+  'we',
+  'i',
+  'it',
+  "she's",
+  "he's",
+  "they're",
+  "we're",
+  "i'm",
+  "it's",
+  'there',
+  "there's",
+]);
+
+/** Words that may change who, what or how long, or say the request is not meant: never passed over. */
+export const MEANING = new Set([
+  ...['everyone', 'everybody', 'all', 'team', 'group', 'channel', 'users', 'people', 'others', 'other'],
+  ...['members', 'whole', 'entire', 'both', 'each', 'every', 'anyone', 'nobody', 'some'],
+  ...['him', 'her', 'them', 'his', 'their', 'he', 'she', 'they', 'it', 'that', 'this', 'these', 'those'],
+  ...['was', 'were', 'been', 'had', 'did', 'used', 'once', 'ago', 'last', 'yesterday', 'previously'],
+  ...['instead', 'except', 'but', 'only', 'also', 'too', 'another', 'more', 'extra', 'less', 'than'],
+  ...['same', 'again', 'back', 'still', 'already', 'like', 'similar', 'or', 'and'],
+  ...['should', 'shall', 'might', 'must', 'will', 'wont', 'guess', 'wonder', 'probably', 'possibly'],
+  ...['test', 'testing', 'pretend', 'imagine', 'fake', 'dummy', 'example', 'sample', 'demo'],
+  ...['super', 'sub', 'full', 'partial', 'limited', 'read', 'write', 'global', 'org', 'junior', 'senior'],
+  ...['extend', 'extension', 'renew', 'prolong', 'keep', 'stay', 'remain', 'move', 'swap', 'switch'],
+  ...['change', 'replace', 'transfer', 'copy', 'clone', 'mirror', 'match', 'downgrade', 'demote'],
+  // What a removal may be about other than the role itself: "remove the expiry on my admin".
+  ...['expiry', 'expiration', 'limit', 'timer', 'timeout', 'restriction', 'restrictions', 'approval'],
+  ...['reminder', 'date', 'end', 'deadline', 'schedule', 'notification', 'alert', 'request', 'cap'],
+  // Schedules, not one length: "2h daily", "1 hour at a time", "2 hours per session".
+  ...['twice', 'thrice', 'daily', 'weekly', 'nightly', 'hourly', 'session', 'pop', 'per', 'every', 'time'],
+  ...['minimum', 'least', 'backup', 'fallback', 'standby'],
+]);
+
+export const NEEDS = new Set(['need', 'needs', 'require', 'requires']);

@@ -2,14 +2,24 @@ import type { Intent, Target } from '../../core/intent.ts';
 import type { DurationMatch } from './durations.ts';
 import { clauseGuard, hypothetical, wordsOf } from './guards.ts';
 import {
+  CLAUSE_SUBJECTS,
   GRANT_CUES,
+  ME_VERBS,
+  MEANING,
+  MY_OWN,
+  NEEDS,
   NOT_NAMES,
+  PAST,
   QUESTION_WORDS,
+  REASON_LABELS,
   REASON_STARTS,
+  REFERRING_PRONOUNS,
   REVOKE_CUES,
   ROLE_NOUNS,
   SLOT_FILLERS,
+  THANKS,
   TIME_WORDS,
+  VAGUE_OR_OLD,
 } from './lexicon.ts';
 import { findRoles, type RoleHit, withinOneEdit } from './roles.ts';
 import type { Token } from './text.ts';
@@ -72,23 +82,6 @@ interface Piece {
 const BREAKS = new Set([',', ';', '.', '!', '?', '—', '–', ':', '(', ')', '\n']);
 const ARROWS = new Set(['→', '>', '=', '⇒', '➡']);
 const LIST_SEPARATORS = new Set([',', '&', '+', '/']);
-const ME_VERBS = new Set(['gimme', 'lemme']);
-const PRONOUNS = new Set(['their', 'his', 'her', 'them', 'him']);
-const VAGUE_OR_OLD = new Set(['temp', 'temporary', 'current', 'existing', 'old', 'own']);
-const MY_OWN = new Set(['account', 'user', 'login', 'self', 'own']);
-const THANKS = new Set([
-  'thanks',
-  'thank',
-  'thx',
-  'ty',
-  'tia',
-  'cheers',
-  'much',
-  'many',
-  'appreciated',
-  'appreciate',
-]);
-const REASON_LABELS = new Set(['justification', 'reason', 'context', 'why', 'background', 'rationale']);
 const SUBJECTS = new Set(['i', "i'd", "i'm", "i'll", 'im', 'id']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'my', 'this', 'his', 'her', 'their', 'some']);
 /** Verbs whose subject is who gets the role: "need admin", "can I get editor", "requesting viewer". */
@@ -138,37 +131,7 @@ const MODAL_OR_TO = new Set(['to', 'can', 'could', 'may', 'would']);
 const NAME_CASE = /^\p{Lu}[\p{L}'-]+$/u;
 const LOWER = /\p{Ll}/u;
 
-const PAST = new Set([
-  'been',
-  'was',
-  'were',
-  'had',
-  'ago',
-  'last',
-  'left',
-  'went',
-  'came',
-  'got',
-  'began',
-  'yesterday',
-]);
 const VAGUE_WORD = /^(?:temp|temporary|temporarily)$/i;
-const CLAUSE_SUBJECTS = new Set([
-  'she',
-  'he',
-  'they',
-  'we',
-  'i',
-  'it',
-  "she's",
-  "he's",
-  "they're",
-  "we're",
-  "i'm",
-  "it's",
-  'there',
-  "there's",
-]);
 /** A reason told as its own clause, with a subject: "she left last Friday". */
 const clausal = (s: Segment) => s.tokens.some((t) => t.kind === 'word' && CLAUSE_SUBJECTS.has(t.text));
 const inSpan = (t: Token, d: DurationMatch) => t.start < d.end && d.start < t.end;
@@ -609,7 +572,7 @@ function readPiece(
       piece.targets.push({ kind: 'me' });
       continue;
     }
-    if (PRONOUNS.has(word)) {
+    if (REFERRING_PRONOUNS.has(word)) {
       piece.pronoun = true;
       named(i);
       continue;
@@ -743,29 +706,6 @@ function tolerated(tokens: Token[], i: number, hit: RoleHit, timed: DurationMatc
 
 /** The most unknown words one change may hold (the doc comment above and the READMEs promise it). */
 const MAX_UNKNOWN = 3;
-
-/** Words that may change who, what or how long, or say the request is not meant: never passed over. */
-const MEANING = new Set([
-  ...['everyone', 'everybody', 'all', 'team', 'group', 'channel', 'users', 'people', 'others', 'other'],
-  ...['members', 'whole', 'entire', 'both', 'each', 'every', 'anyone', 'nobody', 'some'],
-  ...['him', 'her', 'them', 'his', 'their', 'he', 'she', 'they', 'it', 'that', 'this', 'these', 'those'],
-  ...['was', 'were', 'been', 'had', 'did', 'used', 'once', 'ago', 'last', 'yesterday', 'previously'],
-  ...['instead', 'except', 'but', 'only', 'also', 'too', 'another', 'more', 'extra', 'less', 'than'],
-  ...['same', 'again', 'back', 'still', 'already', 'like', 'similar', 'or', 'and'],
-  ...['should', 'shall', 'might', 'must', 'will', 'wont', 'guess', 'wonder', 'probably', 'possibly'],
-  ...['test', 'testing', 'pretend', 'imagine', 'fake', 'dummy', 'example', 'sample', 'demo'],
-  ...['super', 'sub', 'full', 'partial', 'limited', 'read', 'write', 'global', 'org', 'junior', 'senior'],
-  ...['extend', 'extension', 'renew', 'prolong', 'keep', 'stay', 'remain', 'move', 'swap', 'switch'],
-  ...['change', 'replace', 'transfer', 'copy', 'clone', 'mirror', 'match', 'downgrade', 'demote'],
-  // What a removal may be about other than the role itself: "remove the expiry on my admin".
-  ...['expiry', 'expiration', 'limit', 'timer', 'timeout', 'restriction', 'restrictions', 'approval'],
-  ...['reminder', 'date', 'end', 'deadline', 'schedule', 'notification', 'alert', 'request', 'cap'],
-  // Schedules, not one length: "2h daily", "1 hour at a time", "2 hours per session".
-  ...['twice', 'thrice', 'daily', 'weekly', 'nightly', 'hourly', 'session', 'pop', 'per', 'every', 'time'],
-  ...['minimum', 'least', 'backup', 'fallback', 'standby'],
-]);
-
-const NEEDS = new Set(['need', 'needs', 'require', 'requires']);
 
 /** "to update the billing email": a purpose — plain words, the first not one that names someone. */
 function purpose(rest: Token[], durations: DurationMatch[]): boolean {
