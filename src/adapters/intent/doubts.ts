@@ -53,7 +53,7 @@ const ME_AND =
 const ASKS =
   /^(?:is|are|should|any|good|ok|okay|possible|right|allowed|fine|cool|sounds?|does|do|can|could|would|will|that|thoughts|objections|agree|yes|no)\b/i;
 /** Words that are never a person's name, read as one where a name may stand ("…, actually owner"). */
-const NOT_NAMES = new Set(
+const FILLER_WORDS = new Set(
   `actually wait hopefully nah preferably ideally hmm hm well sorry later honestly maybe rather instead
    hardly keep self please pls thanks yes no ok okay sure also too then now just still even only really
    probably definitely basically literally seriously anyway btw lol jk both either all everyone everybody
@@ -71,7 +71,8 @@ export function doubt(raw: string, intents: Intent[]): GuardReason | undefined {
   if (RETRACTED.some((re) => re.test(text))) return 'unclear';
   if (THIRD_PERSON_NEED.test(text)) return 'unclear';
   for (const c of changes)
-    for (const t of c.targets) if (t.kind === 'name' && NOT_NAMES.has(t.name.toLowerCase())) return 'unclear';
+    for (const t of c.targets)
+      if (t.kind === 'name' && FILLER_WORDS.has(t.name.toLowerCase())) return 'unclear';
   const reasons = changes.flatMap((c) => (c.justification ? [c.justification] : []));
   // A reason that asks ("give bob admin, is that allowed?") or adds someone ("dana too").
   for (const r of reasons) {

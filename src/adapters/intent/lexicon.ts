@@ -479,3 +479,77 @@ export const MEANING = new Set([
 ]);
 
 export const NEEDS = new Set(['need', 'needs', 'require', 'requires']);
+
+// Questions read by cue words (question-cues.ts, issue 16 third round).
+/** Words that make a "who" question about one role. */
+export const WHO_CUES = new Set([
+  'who',
+  'whom',
+  "who's",
+  'whos',
+  'anyone',
+  'anybody',
+  'everyone',
+  'everybody',
+]);
+
+export const LIST_CUES = new Set(['list', 'show', 'holders', 'holding', 'members']);
+
+export const PEOPLE_NOUNS = new Set([
+  'users',
+  'people',
+  'accounts',
+  'folks',
+  'persons',
+  'members',
+  'ones',
+  'employees',
+]);
+
+/** Role nouns, and what people call their access in a question ("what am I assigned?"). */
+export const ACCESS_NOUNS = new Set([...ROLE_NOUNS, 'groups', 'assigned', 'assignments', 'entitlements']);
+
+export const ACCESS_ASKS = new Set([
+  'what',
+  'whats',
+  "what's",
+  'which',
+  'check',
+  'show',
+  'list',
+  'tell',
+  'see',
+  'lookup',
+]);
+
+export const CANCEL_CUES = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'withdraw', 'retract']);
+
+export const CANCEL_WORDS = new Set([
+  ...CANCEL_CUES,
+  ...['never', 'mind', 'scratch', 'forget', 'that', 'it', 'this', 'my', 'the', 'last', 'request', 'ask'],
+  ...['pending', 'previous', 'one', 'please', 'pls', 'ok', 'okay', 'actually', 'sorry', 'just', 'oh'],
+  ...[
+    'ugh',
+    'hmm',
+    'wait',
+    'no',
+    'thanks',
+    'thx',
+    'ignore',
+    'above',
+    'all',
+    'everything',
+    'i',
+    'want',
+    'to',
+    'can',
+    'you',
+  ],
+]);
+
+export const GET_ROLES_WORDS = new Set([
+  ...SLOT_FILLERS,
+  ...['my', 'i', "i'm", 'me', 'is', 'are', 'am', 'does', 'do', 'has', 'have', 'got', "'s", 'currently'],
+  ...['right', 'at', 'moment', 'in', 'here', 'this', 'on', 'of', 'for', 'account', 'workspace', 'tenant'],
+  ...['quick', 'q', 'question', 'idea', 'any', 'know', 'what', 'exactly', 'all', 'current', 'level'],
+]);

@@ -1,5 +1,18 @@
 import type { Intent, Target } from '../../core/intent.ts';
-import { EXTEND_VERBS, isRoleVerb, NEGATIONS, NOT_NAMES, SLOT_FILLERS } from './lexicon.ts';
+import {
+  ACCESS_ASKS,
+  ACCESS_NOUNS,
+  CANCEL_CUES,
+  CANCEL_WORDS,
+  EXTEND_VERBS,
+  GET_ROLES_WORDS,
+  isRoleVerb,
+  LIST_CUES,
+  NEGATIONS,
+  NOT_NAMES,
+  PEOPLE_NOUNS,
+  WHO_CUES,
+} from './lexicon.ts';
 import { normalise } from './normalise.ts';
 import { findRoles } from './roles.ts';
 import { decodeEntities, type Token, tokenize } from './text.ts';
@@ -16,18 +29,9 @@ import { decodeEntities, type Token, tokenize } from './text.ts';
  * re-read as a question. Both extractor paths go through it (`withHelp`).
  */
 const MAX = 200;
-/** Words that make a "who" question about one role. */
-const WHO_CUES = new Set(['who', 'whom', "who's", 'whos', 'anyone', 'anybody', 'everyone', 'everybody']);
-const LIST_CUES = new Set(['list', 'show', 'holders', 'holding', 'members']);
-const PEOPLE = new Set(['users', 'people', 'accounts', 'folks', 'persons', 'members', 'ones', 'employees']);
 /** Changes are asked with these; a question about holders never needs them. */
 const CHANGE = (w: string) =>
   EXTEND_VERBS.has(w) || (isRoleVerb(w) && !['show', 'list', 'get', 'see'].includes(w));
-const ACCESS_NOUNS = new Set([
-  ...['role', 'roles', 'access', 'permission', 'permissions', 'perms', 'rights', 'privileges'],
-  ...['privs', 'groups', 'assigned', 'assignments', 'entitlements'],
-]);
-const ASKS = new Set(['what', 'whats', "what's", 'which', 'check', 'show', 'list', 'tell', 'see', 'lookup']);
 const HELP_PHRASES: RegExp[] = [
   /\bhelp\b/,
   /\bhow (?:do|does|can|should) (?:i|we|you|it|this|one) (?:\w+ )?(?:use|work|request|ask|get started)\b/,
@@ -38,29 +42,6 @@ const HELP_PHRASES: RegExp[] = [
   /\bwho (?:approves|can approve|will approve|has to approve|needs to approve|signs off)\b/,
   /\b(?:commands|usage|getting started|first time using|i'?m lost|how to use)\b/,
 ];
-const CANCEL_CUES = new Set(['cancel', 'abort', 'nevermind', 'nvm', 'withdraw', 'retract']);
-const CANCEL_WORDS = new Set([
-  ...CANCEL_CUES,
-  ...['never', 'mind', 'scratch', 'forget', 'that', 'it', 'this', 'my', 'the', 'last', 'request', 'ask'],
-  ...['pending', 'previous', 'one', 'please', 'pls', 'ok', 'okay', 'actually', 'sorry', 'just', 'oh'],
-  ...[
-    'ugh',
-    'hmm',
-    'wait',
-    'no',
-    'thanks',
-    'thx',
-    'ignore',
-    'above',
-    'all',
-    'everything',
-    'i',
-    'want',
-    'to',
-    'can',
-    'you',
-  ],
-]);
 
 const word = (t: Token | undefined) => (t?.kind === 'word' ? t.text : '');
 
@@ -99,7 +80,7 @@ function whoHolds(tokens: Token[], hit: { role?: string; start: number }): Inten
     (w, i) =>
       WHO_CUES.has(w) ||
       LIST_CUES.has(w) ||
-      ((w === 'which' || w === 'what') && PEOPLE.has(before[i + 1] ?? '')) ||
+      ((w === 'which' || w === 'what') && PEOPLE_NOUNS.has(before[i + 1] ?? '')) ||
       (w === 'many' && before[i - 1] === 'how'),
   );
   if (!cue || !hit.role) return undefined;
@@ -122,7 +103,7 @@ function cancel(words: string[]): Intent | undefined {
 
 /** "whats my access", "can you check what permissions <mailto:…> has", "what's Fatima's access level?" */
 function getRoles(tokens: Token[], words: string[]): Intent | undefined {
-  if (!words.some((w) => ASKS.has(w)) || !words.some((w) => ACCESS_NOUNS.has(w))) return undefined;
+  if (!words.some((w) => ACCESS_ASKS.has(w)) || !words.some((w) => ACCESS_NOUNS.has(w))) return undefined;
   const targets: Target[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -145,13 +126,6 @@ function getRoles(tokens: Token[], words: string[]): Intent | undefined {
   const target = unique[0] ?? (mine ? ({ kind: 'me' } as const) : undefined);
   if (!target) return undefined;
   // Only words a question about access is made of: anything else may ask something we don't answer.
-  const unknown = words.filter((w) => !GET_ROLES_WORDS.has(w) && !ACCESS_NOUNS.has(w) && !ASKS.has(w));
+  const unknown = words.filter((w) => !GET_ROLES_WORDS.has(w) && !ACCESS_NOUNS.has(w) && !ACCESS_ASKS.has(w));
   return unknown.length <= 1 ? { kind: 'get_roles', target } : undefined;
 }
-
-const GET_ROLES_WORDS = new Set([
-  ...SLOT_FILLERS,
-  ...['my', 'i', "i'm", 'me', 'is', 'are', 'am', 'does', 'do', 'has', 'have', 'got', "'s", 'currently'],
-  ...['right', 'at', 'moment', 'in', 'here', 'this', 'on', 'of', 'for', 'account', 'workspace', 'tenant'],
-  ...['quick', 'q', 'question', 'idea', 'any', 'know', 'what', 'exactly', 'all', 'current', 'level'],
-]);
